@@ -1,0 +1,41 @@
+# Orkestron — build, test and run.
+#
+# `make test` is what CI runs (.ci/run): it installs the Debian packages the build needs when they are missing,
+# builds every target and runs every test.
+
+SWIFT        ?= swift
+CONFIGURATION ?= debug
+DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata
+SWIFT_FLAGS  := -c $(CONFIGURATION)
+
+.PHONY: all build test deps clean calendar-demo
+
+all: build
+
+## deps: install the Debian packages the build needs (as root via apt-get; otherwise print the command).
+deps:
+	@missing=""; \
+	for pkg in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing:$$missing"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else \
+			echo "Missing Debian packages:$$missing"; \
+			echo "Run: sudo apt-get install -y$$missing"; \
+			exit 1; \
+		fi; \
+	fi
+
+build: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+test: deps
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+
+clean:
+	rm -rf .build .run
