@@ -8,7 +8,7 @@ extension Engine {
         if let head = jobs[job].queue.min, jobs[job].running < jobs[job].limit {
             let key = DispatchKey(
                 negatedPriority: -jobs[job].definition.priority, slot: head.slot, ordinal: jobs[job].ordinal,
-                run: head.run)
+                serial: head.serial)
             types[type].ready.set(job, key: key)
         } else {
             types[type].ready.remove(job)

@@ -25,20 +25,20 @@ extension Engine {
         job: Int, trigger: Trigger, slot: Instant, phase: RunRecord.Phase, triggeredBy: TriggerSource? = nil,
         id: String? = nil
     ) -> Int {
-        let key = nextRunKey
-        nextRunKey += 1
+        let key = runs.nextKey
+        runSerial += 1
         let runId: String
         if let id {
             runId = id
         } else {
             jobs[job].runCounter += 1
             runId = runID(job: job, counter: jobs[job].runCounter)
-            dirtyJobs.insert(job)
+            markDirty(job)
         }
-        runs[key] = RunRecord(
-            key: key, job: job, id: runId, trigger: trigger, slot: slot, triggeredBy: triggeredBy, phase: phase,
-            queuedAt: now)
-        runKeyByID[runId] = key
+        runs.insert(
+            RunRecord(
+                key: key, serial: runSerial, job: job, id: runId, trigger: trigger, slot: slot,
+                triggeredBy: triggeredBy, token: issueToken(), phase: phase, queuedAt: now))
         jobs[job].active.append(key)
         return key
     }
@@ -48,7 +48,7 @@ extension Engine {
         guard let run = runs[key] else { return }
         queue(key, firstEvent: true, reason: nil, into: &out)
         if let deadline = jobs[run.job].definition.deadlineMs, run.trigger != .manual {
-            schedule(.deadline(run: key), at: run.slot + deadline)
+            schedule(.deadline(run: key, serial: run.serial), at: run.slot + deadline)
         }
     }
 
@@ -59,7 +59,7 @@ extension Engine {
         let job = run.job
         run.attempt += 1
         run.queuedAt = now
-        run.token &+= 1
+        run.token = issueToken()
         let hold = jobs[job].paused && run.trigger != .manual
         run.phase = hold ? .held : .queued
         runs[key] = run
@@ -70,7 +70,7 @@ extension Engine {
         if hold {
             jobs[job].held.append(key)
         } else {
-            jobs[job].queue.insert(QueueEntry(slot: run.slot.millisecondsSinceEpoch, run: key))
+            jobs[job].queue.insert(run.queueEntry)
             refresh(job: job)
         }
     }
@@ -82,7 +82,7 @@ extension Engine {
         let job = run.job
         run.phase = .running
         run.startedAt = now
-        run.token &+= 1
+        run.token = issueToken()
         let lateness: Int64? =
             (!run.everStarted && (run.trigger == .schedule || run.trigger == .catchup))
             ? now.milliseconds(since: run.slot) : nil
@@ -130,7 +130,7 @@ extension Engine {
         jobs[job].running -= 1
         types[jobs[job].typeIndex].running -= 1
         runningCount -= 1
-        run.token &+= 1
+        run.token = issueToken()
         runs[key] = run
         let duration = now.milliseconds(since: run.startedAt)
         let exitCode = process?.exitCode
@@ -184,9 +184,8 @@ extension Engine {
 
     /// Forgets an ended run and applies what its end implies: triggers, failure streaks, staleness.
     mutating func finishRun(_ key: Int, status: EventStatus, into out: inout [EngineAction]) {
-        guard let run = runs.removeValue(forKey: key) else { return }
+        guard let run = runs.remove(key) else { return }
         let job = run.job
-        runKeyByID.removeValue(forKey: run.id)
         if let index = jobs[job].active.firstIndex(of: key) { jobs[job].active.remove(at: index) }
         jobs[job].lastFinished = (run.id, status, now)
 
@@ -194,12 +193,12 @@ extension Engine {
         case .success:
             jobs[job].lastSuccess = now
             jobs[job].consecutiveFailures = 0
-            dirtyJobs.insert(job)
+            markDirty(job)
             armStaleness(job)
             trigger(jobs[job].definition.onSuccess, by: run, status: status, kind: .onSuccess, into: &out)
         case .failed, .timeout:
             jobs[job].consecutiveFailures += 1
-            dirtyJobs.insert(job)
+            markDirty(job)
             trigger(jobs[job].definition.onFailure, by: run, status: status, kind: .onFailure, into: &out)
             if let limit = jobs[job].definition.pauseAfterFailures, jobs[job].consecutiveFailures >= limit,
                 !jobs[job].paused
@@ -239,7 +238,7 @@ extension Engine {
         case .deferred:
             jobs[job].deferred.removeAll { $0 == key }
         case .retryWait:
-            run.token &+= 1
+            run.token = issueToken()
             runs[key] = run
         case .running:
             if run.isProcess {
@@ -268,7 +267,7 @@ extension Engine {
         jobs[job].pausedBy = who
         jobs[job].pausedAt = now
         jobs[job].pauseReason = reason
-        dirtyJobs.insert(job)
+        markDirty(job)
         emit(job: job, run: nil, status: .paused, reason: reason, by: who, into: &out)
         // Queued non-manual runs wait outside the dispatch queue until resume.
         let waiting = jobs[job].queue.elements.map(\.run).filter { runs[$0]?.trigger != .manual }

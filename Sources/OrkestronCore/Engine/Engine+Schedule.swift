@@ -27,9 +27,11 @@ extension Engine {
         if case .interval = definition.schedule, runtime.anchor == nil {
             runtime.anchor = instant
         }
+        runtime.updatePlanner()
+        runtime.isDirty = true
         jobs.append(runtime)
         jobIndex[definition.id] = index
-        dirtyJobs.insert(index)
+        dirtyJobs.append(index)
 
         let reference = runtime.lastSlot ?? (state != nil ? runtime.anchor : nil)
         if let reference {
@@ -55,7 +57,7 @@ extension Engine {
     /// Plans the job's next slot strictly after `instant`, drawing its jitter.
     mutating func planNextSlot(_ job: Int, after instant: Instant) {
         jobs[job].slotGeneration &+= 1
-        guard !jobs[job].removed, let slot = jobs[job].slot(after: instant) else {
+        guard !jobs[job].removed, let slot = jobs[job].planner.slot(after: instant) else {
             jobs[job].nextSlot = nil
             jobs[job].nextDue = nil
             return
@@ -71,14 +73,14 @@ extension Engine {
     mutating func slotDue(_ job: Int, into out: inout [EngineAction]) {
         guard let slot = jobs[job].nextSlot, let due = jobs[job].nextDue else { return }
         jobs[job].lastSlot = slot
-        dirtyJobs.insert(job)
+        markDirty(job)
         planNextSlot(job, after: slot)
         // A paused job records its pause and resume instead of each slot.
         guard !jobs[job].paused else { return }
         let key = createRun(job: job, trigger: .schedule, slot: due, phase: .queued)
         emit(job: job, run: key, status: .scheduled, trigger: .schedule, slot: due, into: &out)
         if let deadline = jobs[job].definition.deadlineMs {
-            schedule(.deadline(run: key), at: due + deadline)
+            schedule(.deadline(run: key, serial: runs[key]!.serial), at: due + deadline)
         }
 
         if let window = quietWindow(for: job, at: due) {
@@ -95,7 +97,8 @@ extension Engine {
         if others >= jobs[job].limit {
             switch jobs[job].definition.overlap {
             case .skip:
-                let previous = jobs[job].active.first.flatMap { runs[$0]?.id } ?? "?"
+                var previous = "?"
+                if let first = jobs[job].active.first, let run = runs[first] { previous = run.id }
                 skip(key, reason: "overlap skip: previous run \(previous) still active", into: &out)
                 return
             case .queue, .allow:
@@ -175,7 +178,8 @@ extension Engine {
         var recent: [Instant] = []
         var total = 0
         var cursor = reference
-        while let slot = jobs[job].slot(after: cursor), slot < now {
+        let planner = jobs[job].planner
+        while let slot = planner.slot(after: cursor), slot < now {
             total += 1
             recent.append(slot)
             if recent.count > 2 * keep { recent.removeFirst(recent.count - keep) }
@@ -239,7 +243,7 @@ extension Engine {
             if hold {
                 jobs[job].held.append(key)
             } else {
-                jobs[job].queue.insert(QueueEntry(slot: restored.slot.millisecondsSinceEpoch, run: key))
+                jobs[job].queue.insert(runs[key]!.queueEntry)
                 refresh(job: job)
             }
         case .running:
@@ -266,7 +270,7 @@ extension Engine {
         if let deadline = jobs[job].definition.deadlineMs, restored.trigger != .manual,
             runs[key]?.everStarted == false
         {
-            schedule(.deadline(run: key), at: restored.slot + deadline)
+            schedule(.deadline(run: key, serial: runs[key]!.serial), at: restored.slot + deadline)
         }
     }
 }

@@ -40,8 +40,8 @@ extension Engine {
         case .retry(let key, let token):
             guard let run = runs[key], run.token == token, case .retryWait = run.phase else { return }
             queue(key, reason: nil, into: &out)
-        case .deadline(let key):
-            guard let run = runs[key], !run.everStarted else { return }
+        case .deadline(let key, let serial):
+            guard let run = runs[key], run.serial == serial, !run.everStarted else { return }
             switch run.phase {
             case .queued:
                 removeFromQueue(key, job: run.job)

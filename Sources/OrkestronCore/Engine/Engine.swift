@@ -24,17 +24,18 @@ public struct Engine {
     var typeIndex: [String: Int] = [:]
     /// Types that can start a run now, keyed by their best job's key.
     var readyTypes = IndexedHeap<DispatchKey>()
-    var runs: [Int: RunRecord] = [:]
-    var runKeyByID: [String: Int] = [:]
+    var runs = RunTable()
     var timers = BinaryHeap<EngineTimer>()
     var timerOrder: UInt64 = 0
-    var nextRunKey = 1
+    var runSerial = 0
+    var tokenCounter: UInt64 = 0
     public internal(set) var nextSeq: UInt64
     public internal(set) var now: Instant
     public internal(set) var runningCount = 0
     /// Set during shutdown: no new attempt starts.
     public internal(set) var isDraining = false
-    var dirtyJobs: Set<Int> = []
+    /// Jobs whose persistent state changed since `takeDirtyJobStates`.
+    var dirtyJobs: [Int] = []
     var zones: [String: ZoneRules] = [:]
 
     /// Creates an engine for `jobs` at `now`, resuming from `restore` when the daemon has state.
@@ -134,13 +135,13 @@ public struct Engine {
             jobs[job].pausedBy = nil
             jobs[job].pausedAt = nil
             jobs[job].pauseReason = nil
-            dirtyJobs.insert(job)
+            markDirty(job)
             emit(job: job, run: nil, status: .resumed, by: who, into: &out)
             let held = jobs[job].held
             jobs[job].held = []
             for key in held {
                 runs[key]?.phase = .queued
-                jobs[job].queue.insert(QueueEntry(slot: runs[key]!.slot.millisecondsSinceEpoch, run: key))
+                jobs[job].queue.insert(runs[key]!.queueEntry)
             }
             refresh(job: job)
             changed.append(jobs[job].definition.id)
@@ -154,7 +155,7 @@ public struct Engine {
         runId: String, reason: String = "cancelled", at instant: Instant, into out: inout [EngineAction]
     ) throws(EngineError) {
         advance(to: instant, into: &out)
-        guard let key = runKeyByID[runId] else { throw .runNotActive(runId) }
+        guard let key = activeRun(id: runId) else { throw .runNotActive(runId) }
         cancelRun(key, reason: reason, into: &out)
         dispatch(into: &out)
     }
@@ -183,7 +184,7 @@ public struct Engine {
         runId: String, attempt: Int, outcome: ProcessOutcome, at instant: Instant, into out: inout [EngineAction]
     ) {
         advance(to: instant, into: &out)
-        guard let key = runKeyByID[runId], let run = runs[key], run.attempt == attempt else { return }
+        guard let key = activeRun(id: runId), let run = runs[key], run.attempt == attempt else { return }
         switch run.phase {
         case .running:
             endAttempt(key, outcome.succeeded ? .success : .failed(outcome.failureReason), process: outcome,
@@ -232,8 +233,13 @@ public struct Engine {
 
     /// Per-job state the daemon should persist since the last call.
     public mutating func takeDirtyJobStates() -> [JobPersistentState] {
-        defer { dirtyJobs.removeAll(keepingCapacity: true) }
-        return dirtyJobs.sorted().map { jobs[$0].persistentState }
+        var states: [JobPersistentState] = []
+        for job in dirtyJobs.sorted() {
+            jobs[job].isDirty = false
+            states.append(jobs[job].persistentState)
+        }
+        dirtyJobs.removeAll(keepingCapacity: true)
+        return states
     }
 
     // MARK: - Helpers shared by the extensions
@@ -264,13 +270,33 @@ public struct Engine {
         exitCode: Int32? = nil, signal: Int32? = nil, latenessMs: Int64? = nil, queueWaitMs: Int64? = nil,
         by: String? = nil, triggeredBy: TriggerSource? = nil, into out: inout [EngineAction]
     ) {
+        var runId: String?
+        if let run { runId = runs[run]?.id }
         let event = Event(
-            seq: nextSeq, time: now, jobId: jobs[job].definition.id, runId: run.flatMap { runs[$0]?.id },
+            seq: nextSeq, time: now, jobId: jobs[job].definition.id, runId: runId,
             status: status, attempt: attempt, durationMs: durationMs, nextRetryIn: nextRetryIn, reason: reason,
             trigger: trigger, slot: slot, exitCode: exitCode, signal: signal, latenessMs: latenessMs,
             queueWaitMs: queueWaitMs, by: by, triggeredBy: triggeredBy)
         nextSeq &+= 1
         out.append(.event(event))
+    }
+
+    /// A fresh timer token: never reused, so a timer of a forgotten run cannot match a new one.
+    mutating func issueToken() -> UInt64 {
+        tokenCounter &+= 1
+        return tokenCounter
+    }
+
+    mutating func markDirty(_ job: Int) {
+        guard !jobs[job].isDirty else { return }
+        jobs[job].isDirty = true
+        dirtyJobs.append(job)
+    }
+
+    /// The key of an active run, found through its job: run ids are `<job>-<counter>`.
+    func activeRun(id: String) -> Int? {
+        guard let dash = id.lastIndex(of: "-"), let job = jobIndex[String(id[..<dash])] else { return nil }
+        return jobs[job].active.first { runs[$0]?.id == id }
     }
 
     mutating func zone(_ identifier: String) -> ZoneRules {

@@ -4,7 +4,10 @@ struct JobRuntime {
     var ordinal: Int
     var typeIndex: Int
     var limit: Int
-    var cron: CronSchedule?
+    /// Computes slots; rebuilt when the anchor changes.
+    var planner = SlotPlanner.none
+    /// Set when the persistent state changed and the daemon has not taken it yet.
+    var isDirty = false
     /// Indices into the settings' quiet hours that concern this job.
     var quietHours: [Int]
     var random: SplitMix64
@@ -54,27 +57,20 @@ struct JobRuntime {
         self.quietHours = quietHours
         self.random = SplitMix64(seed: seed, stream: definition.id)
         self.activatedAt = now
-        if case .cron(let expression, let zone) = definition.schedule {
-            cron = CronSchedule(expression: expression, zone: ZoneRules.named(zone) ?? .utc)
-        }
         paused = definition.pausedInitially
         if paused { pausedBy = "config" }
+        updatePlanner()
     }
 
-    /// The first nominal slot strictly after `instant`, or nil for manual jobs and exhausted cron expressions.
-    func slot(after instant: Instant) -> Instant? {
+    /// Rebuilds the slot planner from the schedule and the anchor.
+    mutating func updatePlanner() {
         switch definition.schedule {
         case .manual:
-            return nil
+            planner = .none
         case .interval(let every, let offset):
-            guard every > 0 else { return nil }
-            let base = (anchor ?? activatedAt).millisecondsSinceEpoch + offset
-            let elapsed = instant.millisecondsSinceEpoch - base
-            var k = elapsed >= 0 ? elapsed / every + 1 : 1
-            if k < 1 { k = 1 }
-            return Instant(millisecondsSinceEpoch: base + k * every)
-        case .cron:
-            return cron?.next(after: instant)
+            planner = .interval(base: (anchor ?? activatedAt).millisecondsSinceEpoch + offset, every: every)
+        case .cron(let expression, let zone):
+            planner = .cron(CronSchedule(expression: expression, zone: ZoneRules.named(zone) ?? .utc))
         }
     }
 
@@ -92,4 +88,27 @@ struct TypeRuntime {
     var limit: Int
     var running = 0
     var ready = IndexedHeap<DispatchKey>()
+}
+
+/// Where a job's slots fall, precomputed so that planning a slot touches nothing else of the job.
+enum SlotPlanner {
+    case none
+    /// Slots at `base + k × every`, k ≥ 1.
+    case interval(base: Int64, every: Int64)
+    case cron(CronSchedule)
+
+    /// The first nominal slot strictly after `instant`, or nil for manual jobs and exhausted cron expressions.
+    func slot(after instant: Instant) -> Instant? {
+        switch self {
+        case .none:
+            return nil
+        case .interval(let base, let every):
+            guard every > 0 else { return nil }
+            let elapsed = instant.millisecondsSinceEpoch - base
+            let k = elapsed >= 0 ? elapsed / every + 1 : 1
+            return Instant(millisecondsSinceEpoch: base + k * every)
+        case .cron(let schedule):
+            return schedule.next(after: instant)
+        }
+    }
 }

@@ -12,25 +12,32 @@ struct RunRecord {
         case deferred(until: Instant, window: String)
     }
 
-    /// Internal serial; also the tie-breaker that keeps equal slots in creation order.
+    /// Slot in the run table; reused after the run ends.
     let key: Int
+    /// Creation order, never reused: the tie-breaker that keeps equal slots in creation order.
+    let serial: Int
     let job: Int
     let id: String
     let trigger: Trigger
     /// The planned instant (jitter included) or, for manual runs, the request time. Orders the queue.
     let slot: Instant
     var triggeredBy: TriggerSource?
+    /// Bumped (from a counter that is never reused) whenever a timer of this run becomes obsolete, so stale
+    /// timers are ignored when they fire.
+    var token: UInt64
     /// The current attempt (1-based); 0 until the run is first queued.
     var attempt: Int = 0
     var phase: Phase
     var queuedAt: Instant
     var startedAt: Instant = Instant(millisecondsSinceEpoch: 0)
     var everStarted = false
-    /// Bumped whenever a timer of this run becomes obsolete, so stale timers are ignored when they fire.
-    var token: UInt32 = 0
     /// A simulated attempt's outcome, drawn when it starts.
     var simulatedFailure = false
     var isProcess = false
+
+    var queueEntry: QueueEntry {
+        QueueEntry(slot: slot.millisecondsSinceEpoch, serial: serial, run: key)
+    }
 }
 
 /// One pending wake-up. Ordered by due time, then by insertion, so simultaneous timers fire in a fixed order.
@@ -41,10 +48,10 @@ struct EngineTimer: Comparable {
         case quietEnd(job: Int, generation: UInt32)
         case stale(job: Int, generation: UInt32)
         case chaosEnd(job: Int, generation: UInt32)
-        case completion(run: Int, token: UInt32)
-        case timeout(run: Int, token: UInt32)
-        case retry(run: Int, token: UInt32)
-        case deadline(run: Int)
+        case completion(run: Int, token: UInt64)
+        case timeout(run: Int, token: UInt64)
+        case retry(run: Int, token: UInt64)
+        case deadline(run: Int, serial: Int)
     }
 
     var due: Int64
@@ -63,11 +70,14 @@ struct EngineTimer: Comparable {
 /// A run waiting in its job's queue: earlier slot first, then creation order.
 struct QueueEntry: Comparable {
     var slot: Int64
+    var serial: Int
     var run: Int
 
     static func < (lhs: QueueEntry, rhs: QueueEntry) -> Bool {
-        lhs.slot != rhs.slot ? lhs.slot < rhs.slot : lhs.run < rhs.run
+        lhs.slot != rhs.slot ? lhs.slot < rhs.slot : lhs.serial < rhs.serial
     }
+
+    static func == (lhs: QueueEntry, rhs: QueueEntry) -> Bool { lhs.serial == rhs.serial }
 }
 
 /// A job's standing among the jobs that could start a run now: higher priority, then earlier slot, then job id.
@@ -76,12 +86,12 @@ struct DispatchKey: Comparable {
     var slot: Int64
     /// The job's rank in id order, so ties break by id without comparing strings.
     var ordinal: Int
-    var run: Int
+    var serial: Int
 
     static func < (lhs: DispatchKey, rhs: DispatchKey) -> Bool {
         if lhs.negatedPriority != rhs.negatedPriority { return lhs.negatedPriority < rhs.negatedPriority }
         if lhs.slot != rhs.slot { return lhs.slot < rhs.slot }
         if lhs.ordinal != rhs.ordinal { return lhs.ordinal < rhs.ordinal }
-        return lhs.run < rhs.run
+        return lhs.serial < rhs.serial
     }
 }
