@@ -156,7 +156,7 @@ extension Engine {
             case .success, .cancelled: reason = ""
             }
             let retry = jobs[job].definition.retry
-            if run.attempt < 1 + retry.maxRetries {
+            if run.attempt < 1 + retry.maxRetries && !jobs[job].removed {
                 let draw = retry.jitter > 0 ? jobs[job].random.nextUnit() : 0
                 let delay = retry.delayMs(afterAttempt: run.attempt, unitDraw: draw)
                 emit(
