@@ -243,6 +243,7 @@ extension Engine {
         case .running:
             if run.isProcess {
                 run.phase = .stopping(.cancel)
+                run.cancelReason = reason
                 runs[key] = run
                 out.append(.terminateProcess(terminationRequest(for: run, reason: .cancel)))
             } else {

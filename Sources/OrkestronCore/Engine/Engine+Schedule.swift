@@ -35,7 +35,12 @@ extension Engine {
 
         let reference = runtime.lastSlot ?? (state != nil ? runtime.anchor : nil)
         if let reference {
-            handleMissedSlots(index, after: reference, into: &out)
+            if runtime.paused {
+                // A paused job records its pause instead of each slot, during an outage too.
+                if let latest = latestSlot(index, after: reference) { jobs[index].lastSlot = latest }
+            } else {
+                handleMissedSlots(index, after: reference, into: &out)
+            }
         }
         planNextSlot(index, after: now - 1)
         armStaleness(index)
@@ -209,6 +214,18 @@ extension Engine {
             jobs[job].catchupGeneration &+= 1
             schedule(.catchup(job: job, generation: jobs[job].catchupGeneration), at: now)
         }
+    }
+
+    /// The last slot strictly after `reference` and before now, if any.
+    func latestSlot(_ job: Int, after reference: Instant) -> Instant? {
+        let planner = jobs[job].planner
+        var latest: Instant?
+        var cursor = reference
+        while let slot = planner.slot(after: cursor), slot < now {
+            latest = slot
+            cursor = slot
+        }
+        return latest
     }
 
     /// Queues the next pending catch-up run and plans the one after it `stagger` later.

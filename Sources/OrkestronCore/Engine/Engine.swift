@@ -192,7 +192,7 @@ public struct Engine {
         case .stopping(.timeout):
             endAttempt(key, .timeout, process: outcome, into: &out)
         case .stopping(.cancel):
-            endAttempt(key, .cancelled("cancelled"), process: outcome, into: &out)
+            endAttempt(key, .cancelled(run.cancelReason ?? "cancelled"), process: outcome, into: &out)
         case .queued, .held, .retryWait, .deferred:
             return
         }

@@ -34,6 +34,8 @@ struct RunRecord {
     /// A simulated attempt's outcome, drawn when it starts.
     var simulatedFailure = false
     var isProcess = false
+    /// Why a process run is being cancelled, recorded when its exit is reported.
+    var cancelReason: String?
 
     var queueEntry: QueueEntry {
         QueueEntry(slot: slot.millisecondsSinceEpoch, serial: serial, run: key)
