@@ -1,0 +1,183 @@
+import Foundation
+import NIOCore
+import NIOExtras
+import NIOPosix
+import OrkestronProtocol
+import Synchronization
+
+/// A connection to `orkestrond`'s control socket: concurrent calls matched by id, and a stream of the
+/// notifications the daemon pushes (`event`, `events.dropped`).
+///
+/// The connection lives for the duration of `withConnection`'s body; its reader runs in a child task, so nothing
+/// outlives the call.
+public final class ControlClient: Sendable {
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let state = Mutex(State())
+    public let notifications: AsyncStream<RPCNotification>
+    private let notificationSink: AsyncStream<RPCNotification>.Continuation
+
+    private struct State {
+        var nextID: Int64 = 1
+        var pending: [Int64: ResponsePromise] = [:]
+        var closed: ClientError?
+    }
+
+    private init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+        self.outbound = outbound
+        (notifications, notificationSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(100_000))
+    }
+
+    /// Connects to the socket at `path`, runs `body`, then closes the connection.
+    public static func withConnection<Result: Sendable>(
+        socketPath path: String, _ body: (ControlClient) async throws -> Result
+    ) async throws -> Result {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.allowRemoteHalfClosure, value: true)
+                .connect(unixDomainSocketPath: path) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: 64 << 20))
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw ClientError.cannotConnect(path: path, reason: ClientError.describe(connectError: error, path: path))
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            let client = ControlClient(outbound: outbound)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.read(inbound) }
+                defer { group.cancelAll() }
+                return try await body(client)
+            }
+        }
+    }
+
+    /// Calls a method and returns its result; a JSON-RPC error is thrown as `RPCError`.
+    public func call(_ method: String, _ params: JSONValue = .object([])) async throws -> JSONValue {
+        let promise = ResponsePromise()
+        let registered = state.withLock { state -> Result<Int64, ClientError> in
+            if let closed = state.closed { return .failure(closed) }
+            let id = state.nextID
+            state.nextID += 1
+            state.pending[id] = promise
+            return .success(id)
+        }
+        let id = try registered.get()
+        let line = RPCRequest(id: .int(id), method: method, params: params).json.serialized + "\n"
+        do {
+            try await outbound.write(ByteBuffer(string: line))
+        } catch {
+            _ = state.withLock { $0.pending.removeValue(forKey: id) }
+            throw ClientError.connectionClosed
+        }
+        return try await promise.value
+    }
+
+    /// Sends a notification (no response expected).
+    public func notify(_ method: String, _ params: JSONValue = .object([])) async throws {
+        try await outbound.write(ByteBuffer(string: RPCRequest(id: nil, method: method, params: params).json.serialized + "\n"))
+    }
+
+    private func read(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async {
+        do {
+            for try await line in inbound {
+                guard let message = try? JSONValue.parse(Data(line.readableBytesView)) else { continue }
+                if let method = message["method"]?.stringValue, message["id"] == nil {
+                    notificationSink.yield(RPCNotification(method: method, params: message["params"] ?? .null))
+                    continue
+                }
+                guard let id = message["id"]?.intValue else { continue }
+                let promise = state.withLock { $0.pending.removeValue(forKey: id) }
+                if let error = message["error"], let rpcError = RPCError(json: error) {
+                    promise?.fulfill(.failure(rpcError))
+                } else {
+                    promise?.fulfill(.success(message["result"] ?? .null))
+                }
+            }
+        } catch {}
+        let waiting = state.withLock { state in
+            state.closed = .connectionClosed
+            defer { state.pending.removeAll() }
+            return Array(state.pending.values)
+        }
+        for promise in waiting { promise.fulfill(.failure(ClientError.connectionClosed)) }
+        notificationSink.finish()
+    }
+}
+
+/// The answer to one call, which may arrive before or after the caller starts waiting for it.
+final class ResponsePromise: Sendable {
+    private enum State {
+        case waiting
+        case suspended(CheckedContinuation<JSONValue, any Error>)
+        case done(Result<JSONValue, any Error>)
+    }
+
+    private let state = Mutex(State.waiting)
+
+    func fulfill(_ result: Result<JSONValue, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<JSONValue, any Error>? in
+            switch state {
+            case .waiting:
+                state = .done(result)
+                return nil
+            case .suspended(let continuation):
+                state = .done(result)
+                return continuation
+            case .done:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
+    }
+
+    var value: JSONValue {
+        get async throws {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready = state.withLock { state -> Result<JSONValue, any Error>? in
+                    switch state {
+                    case .waiting:
+                        state = .suspended(continuation)
+                        return nil
+                    case .done(let result):
+                        return result
+                    case .suspended:
+                        return .failure(ClientError.connectionClosed)
+                    }
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
+        }
+    }
+}
+
+/// Why the client could not talk to the daemon.
+public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
+    case cannotConnect(path: String, reason: String)
+    case connectionClosed
+
+    public var description: String {
+        switch self {
+        case .cannotConnect(let path, let reason):
+            return "cannot connect to orkestrond at \(path): \(reason) (is it running? try: systemctl status orkestrond)"
+        case .connectionClosed:
+            return "the daemon closed the connection"
+        }
+    }
+
+    static func describe(connectError error: any Error, path: String) -> String {
+        if !FileManager.default.fileExists(atPath: path) { return "the socket does not exist" }
+        if let ioError = error as? IOError {
+            switch ioError.errnoCode {
+            case ECONNREFUSED: return "connection refused (the daemon is not listening)"
+            case EACCES: return "permission denied"
+            case ENOENT: return "the socket does not exist"
+            default: return String(cString: strerror(ioError.errnoCode))
+            }
+        }
+        return "\(error)"
+    }
+}
