@@ -8,7 +8,7 @@ CONFIGURATION ?= debug
 DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test deps clean calendar-demo
+.PHONY: all build test deps clean run
 
 all: build
 
@@ -33,9 +33,18 @@ deps:
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
+## test: unit tests first, then the integration tests that start real daemons (apart, so CPU-heavy unit
+## tests do not starve 30 daemons starting at once on a 2-core machine).
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip OrkestronDaemonTests
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter OrkestronDaemonTests
+
+## run: build and run the daemon in the foreground with the example configuration; state and socket in ./.run/
+run: build
+	mkdir -p .run
+	.build/$(CONFIGURATION)/orkestrond --config config/orkestron.toml --state-dir .run/state \
+		--socket .run/orkestron.sock --log-target stderr
 
 clean:
 	rm -rf .build .run

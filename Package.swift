@@ -6,11 +6,19 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "orkctl", targets: ["orkctl"]),
+        .executable(name: "orkestrond", targets: ["orkestrond"]),
         .library(name: "OrkestronCore", targets: ["OrkestronCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The pure engine: schedules, policies, the run state machine. Standard library and Foundation only.
@@ -23,15 +31,66 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // TOML → validated definitions, with file:line:column diagnostics.
+        .target(
+            name: "OrkestronConfig",
+            dependencies: ["OrkestronCore", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // SQLite persistence: definitions, job state, runs, attempts, events.
+        .target(
+            name: "OrkestronStore",
+            dependencies: [
+                "OrkestronCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // JSON-RPC 2.0 envelopes and the wire encoding of the engine's values.
+        .target(name: "OrkestronProtocol", dependencies: ["OrkestronCore"]),
+        // The async socket client used by orkctl and the integration tests.
+        .target(
+            name: "OrkestronClient",
+            dependencies: [
+                "OrkestronProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ]
+        ),
+        // Wires the engine to the wall clock, the workers, the store and the control socket.
+        .target(
+            name: "OrkestronDaemon",
+            dependencies: [
+                "OrkestronCore", "OrkestronMetrics", "OrkestronConfig", "OrkestronStore", "OrkestronProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .executableTarget(
+            name: "orkestrond",
+            dependencies: [
+                "OrkestronDaemon", "OrkestronConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "orkctl",
             dependencies: [
-                "OrkestronCore",
+                "OrkestronCore", "OrkestronConfig", "OrkestronClient", "OrkestronProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "OrkestronCoreTests", dependencies: ["OrkestronCore"]),
         .testTarget(name: "OrkestronMetricsTests", dependencies: ["OrkestronMetrics"]),
+        .testTarget(name: "OrkestronConfigTests", dependencies: ["OrkestronConfig"]),
+        .testTarget(name: "OrkestronStoreTests", dependencies: ["OrkestronStore"]),
+        .testTarget(name: "OrkestronProtocolTests", dependencies: ["OrkestronProtocol"]),
+        .testTarget(name: "OrkestronDaemonTests", dependencies: ["OrkestronClient", "OrkestronProtocol", "OrkestronCore"]),
         .testTarget(name: "OrkctlTests", dependencies: ["OrkestronCore"]),
     ],
     swiftLanguageModes: [.v6]

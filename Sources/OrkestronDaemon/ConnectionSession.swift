@@ -1,0 +1,47 @@
+import Synchronization
+
+/// Per-connection state: who the peer is and its event subscription.
+final class ConnectionSession: Sendable {
+    let peer: PeerCredentials
+    private struct State {
+        var subscription: Int?
+        var newStream: AsyncStream<SubscriberMessage>?
+    }
+
+    private let state = Mutex(State())
+
+    init(peer: PeerCredentials) {
+        self.peer = peer
+    }
+
+    var subscription: Int? { state.withLock { $0.subscription } }
+
+    /// Records a new subscription whose stream the connection must start forwarding.
+    func subscribed(id: Int, stream: AsyncStream<SubscriberMessage>) {
+        state.withLock {
+            $0.subscription = id
+            $0.newStream = stream
+        }
+    }
+
+    func unsubscribed() {
+        state.withLock { $0.subscription = nil }
+    }
+
+    func takeNewSubscription() -> AsyncStream<SubscriberMessage>? {
+        state.withLock { state in
+            defer { state.newStream = nil }
+            return state.newStream
+        }
+    }
+
+    /// Ends the subscription when the connection goes away.
+    func close(_ driver: EngineDriver) async {
+        if let id = state.withLock({ state -> Int? in
+            defer { state.subscription = nil }
+            return state.subscription
+        }) {
+            await driver.unsubscribe(id)
+        }
+    }
+}

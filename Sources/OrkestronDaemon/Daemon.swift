@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import OrkestronConfig
+import OrkestronCore
+import OrkestronProtocol
+import OrkestronStore
+import ServiceLifecycle
+import UnixSignals
+
+/// Assembles and runs `orkestrond`: store, writer, supervisor, engine driver and control socket, in one
+/// `ServiceGroup` that stops gracefully on SIGTERM and SIGINT (in reverse order: socket, engine, processes,
+/// writer) and reloads on SIGHUP.
+public struct Daemon {
+    public struct Options: Sendable {
+        public var configPath: String
+        public var socketPath: String?
+        public var stateDirectory: String?
+        public var version: String
+
+        public init(configPath: String, socketPath: String?, stateDirectory: String?, version: String) {
+            self.configPath = configPath
+            self.socketPath = socketPath
+            self.stateDirectory = stateDirectory
+            self.version = version
+        }
+    }
+
+    let options: Options
+    var configuration: Configuration
+    let logger: Logger
+
+    public init(options: Options, configuration: Configuration, logger: Logger) {
+        self.options = options
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public static let defaultStateDirectory = "/var/lib/orkestron"
+
+    public mutating func run() async throws {
+        for warning in configuration.warnings { logger.warning("\(warning.description)") }
+        let stateDirectory =
+            options.stateDirectory ?? configuration.daemon.stateDir
+            ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
+            ?? Self.defaultStateDirectory
+        try Self.prepare(stateDirectory: stateDirectory)
+        let socketPath = options.socketPath ?? configuration.daemon.socket ?? ProtocolInfo.defaultSocketPath
+
+        let store = try Store(path: stateDirectory + "/orkestron.db")
+        let restore = try store.loadRestore()
+        configuration.engineSettings.seed = try Self.seed(configuration: configuration, store: store, logger: logger)
+        try store.saveDefinitions(configuration.jobs.map(StoredDefinition.init(definition:)))
+        let pruned = (try? store.prune(before: WallClock.now() - configuration.daemon.historyRetentionMs)) ?? 0
+
+        var controlGroup: gid_t?
+        if let name = configuration.daemon.controlGroup {
+            // A missing group counts as absent; the configuration loader has already warned about it.
+            controlGroup = PeerCredentials.groupID(named: name)
+        }
+
+        let writer = StoreWriter(store: store, logger: logger)
+        let supervisor = ProcessSupervisor(logger: logger)
+        let driver = EngineDriver(
+            configuration: configuration, configPath: options.configPath, restore: restore, writer: writer,
+            supervisor: supervisor, logger: logger)
+        let handler = RPCHandler(
+            driver: driver, writer: writer, store: store, version: options.version, controlGroup: controlGroup,
+            logger: logger)
+        let server = ControlServer(
+            socketPath: socketPath, socketMode: configuration.daemon.socketMode, handler: handler, logger: logger,
+            onListening: {})
+        let reloader = ReloadOnHangup(driver: driver, store: store, logger: logger)
+        let maintenance = HistoryPruner(store: store, retentionMs: configuration.daemon.historyRetentionMs, logger: logger)
+
+        logger.info(
+            "orkestrond starting",
+            metadata: [
+                "version": "\(options.version)", "config": "\(configuration.files.joined(separator: ","))",
+                "state_dir": "\(stateDirectory)", "jobs": "\(configuration.jobs.count)",
+                "seed": "\(configuration.engineSettings.seed)", "restored_runs": "\(restore.activeRuns.count)",
+                "pruned": "\(pruned)",
+            ])
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: writer), .init(service: supervisor), .init(service: driver),
+                    .init(service: maintenance), .init(service: reloader), .init(service: server),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        logger.info("orkestrond stopped")
+    }
+
+    /// Creates the state directory (mode 0750) when it is missing.
+    static func prepare(stateDirectory path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw DaemonError.state(path: path, reason: "exists but is not a directory") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw DaemonError.state(path: path, reason: "cannot create it: \(error.localizedDescription)")
+        }
+    }
+
+    /// The failure-simulation seed: from the configuration, else the one drawn at the first start (kept so
+    /// restarts do not change the simulation), else a fresh random one.
+    static func seed(configuration: Configuration, store: Store, logger: Logger) throws -> UInt64 {
+        if let seed = configuration.daemon.seed { return seed }
+        if let stored = try store.meta("seed"), let seed = UInt64(stored) { return seed }
+        let seed = UInt64.random(in: 0...UInt64.max)
+        try store.setMeta("seed", String(seed))
+        logger.info("no seed configured; drew a random one", metadata: ["seed": "\(seed)"])
+        return seed
+    }
+}
+
+/// Reloads the configuration on SIGHUP; a broken file keeps the running configuration (the driver logs why).
+struct ReloadOnHangup: Service {
+    let driver: EngineDriver
+    let store: Store
+    let logger: Logger
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in hangups.cancelOnGracefulShutdown() {
+            logger.info("SIGHUP: reloading the configuration")
+            _ = try? await driver.reload(store: store)
+        }
+    }
+}
+
+/// Prunes runs and events older than `history_retention`, hourly.
+struct HistoryPruner: Service {
+    let store: Store
+    let retentionMs: Int64
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+            } catch {
+                return
+            }
+            let deleted = (try? store.prune(before: WallClock.now() - retentionMs)) ?? 0
+            if deleted > 0 { logger.info("pruned history", metadata: ["rows": "\(deleted)"]) }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import OrkestronConfig
+import OrkestronCore
+import OrkestronProtocol
+import OrkestronStore
+
+/// The mutating requests of the control protocol. Each returns only after what it changed is durable.
+extension EngineDriver {
+    /// Queues a manual run; with `wait`, returns when the run has ended, with its final status.
+    func runNow(_ jobId: String, wait: Bool) async throws(RPCError) -> (runId: String, status: EventStatus?) {
+        let runId: String
+        do {
+            runId = try engine.runNow(jobId, at: WallClock.now(), into: &buffer)
+        } catch {
+            throw RPCError.notFound(error.description)
+        }
+        guard wait else {
+            apply()
+            return (runId, nil)
+        }
+        let status = await withCheckedContinuation { continuation in
+            runWaiters[runId, default: []].append(continuation)
+            apply()
+        }
+        return (runId, status)
+    }
+
+    func setPaused(_ paused: Bool, jobIds: [String], by who: String) throws(RPCError) -> [String] {
+        let now = WallClock.now()
+        let changed: [String]
+        do {
+            changed =
+                paused
+                ? try engine.pause(jobIds, by: who, at: now, into: &buffer)
+                : try engine.resume(jobIds, by: who, at: now, into: &buffer)
+        } catch {
+            throw RPCError.notFound(error.description)
+        }
+        apply()
+        return changed
+    }
+
+    /// Resolves the `ids` / `type` / `all` selector of pause, resume and chaos.
+    func select(ids: [String]?, type: String?, all: Bool) throws(RPCError) -> [String] {
+        if all { return engine.jobIds }
+        if let type {
+            let matching = configuration.jobs.filter { $0.type == type }.map(\.id)
+            guard !matching.isEmpty else { throw RPCError.notFound("no job has type \"\(type)\"") }
+            return matching
+        }
+        guard let ids, !ids.isEmpty else { throw RPCError.invalidParams("give \"ids\", \"type\" or \"all\"") }
+        for id in ids where engine.inspect(id) == nil { throw RPCError.notFound("unknown job \"\(id)\"") }
+        return ids
+    }
+
+    /// Cancels one run, or every active run of a job.
+    func cancel(runId: String?, jobId: String?, store: Store) throws(RPCError) -> [String] {
+        let now = WallClock.now()
+        if let runId {
+            do {
+                try engine.cancel(runId: runId, reason: "cancelled by request", at: now, into: &buffer)
+            } catch {
+                if let stored = try? store.run(id: runId) {
+                    throw RPCError.conflict("run \"\(runId)\" already ended with \(stored.run.status)")
+                }
+                throw RPCError.notFound("unknown run \"\(runId)\"")
+            }
+            apply()
+            return [runId]
+        }
+        guard let jobId else { throw RPCError.invalidParams("give \"runId\" or \"job\"") }
+        do {
+            let cancelled = try engine.cancel(jobId: jobId, reason: "cancelled by request", at: now, into: &buffer)
+            apply()
+            return cancelled
+        } catch {
+            throw RPCError.notFound(error.description)
+        }
+    }
+
+    func setChaos(jobIds: [String], rate: Double?, forMs: Int64?, by who: String) throws(RPCError) -> [String] {
+        do {
+            let affected = try engine.setChaos(
+                jobIds: jobIds, rate: rate, forMs: forMs, by: who, at: WallClock.now(), into: &buffer)
+            apply()
+            return affected
+        } catch {
+            throw RPCError.notFound(error.description)
+        }
+    }
+
+    /// Reloads the configuration file: validates first, then applies the difference. A broken configuration
+    /// changes nothing and reports every diagnostic.
+    func reload(store: Store) throws(RPCError) -> ReloadDiff {
+        let loaded: Configuration
+        do {
+            loaded = try ConfigLoader.load(path: configPath)
+        } catch {
+            let errors = error.diagnostics.filter { $0.severity == .error }
+            logger.error(
+                "configuration reload failed; keeping the running configuration",
+                metadata: ["errors": "\(errors.count)", "first": "\(errors.first?.description ?? "")"])
+            throw RPCError(
+                code: RPCError.invalidConfigurationCode,
+                message: "invalid configuration: " + (errors.first?.description ?? "unknown error"),
+                data: .object([("diagnostics", .array(error.diagnostics.map(\.json)))]))
+        }
+        var next = loaded
+        next.engineSettings.seed = configuration.engineSettings.seed
+        let diff = engine.reload(
+            jobs: next.jobs, settings: next.engineSettings, at: WallClock.now(), into: &buffer)
+        for job in next.jobs {
+            metrics.setType(job.type, for: job.id)
+            jobTypes[job.id] = job.type
+        }
+        if next.daemon.socket != configuration.daemon.socket || next.daemon.stateDir != configuration.daemon.stateDir {
+            logger.warning("socket and state_dir changes take effect at the next restart")
+        }
+        configuration = next
+        apply()
+        try? store.saveDefinitions(next.jobs.map(StoredDefinition.init(definition:)))
+        logger.info(
+            "configuration reloaded",
+            metadata: [
+                "added": "\(diff.added.count)", "removed": "\(diff.removed.count)",
+                "changed": "\(diff.changed.count)", "unchanged": "\(diff.unchanged.count)",
+            ])
+        return diff
+    }
+}
+
+extension Diagnostic {
+    var json: JSONValue {
+        .object([
+            ("file", .string(file)), ("line", .int(Int64(line))), ("column", .int(Int64(column))),
+            ("severity", .string(severity.rawValue)), ("message", .string(message)),
+        ])
+    }
+}
+
+extension StoredDefinition {
+    /// The definition as stored for change detection: its JSON and a stable hash of that JSON.
+    init(definition: JobDefinition) {
+        let json = definition.json(revealEnvironment: true).serialized
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in json.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        self.init(jobId: definition.id, hash: String(hash, radix: 16), json: json)
+    }
+}

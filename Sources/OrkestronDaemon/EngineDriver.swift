@@ -1,0 +1,279 @@
+import Foundation
+import Logging
+import OrkestronConfig
+import OrkestronCore
+import OrkestronMetrics
+import OrkestronProtocol
+import ServiceLifecycle
+
+/// Runs the engine on the wall clock and carries out its actions.
+///
+/// The driver is the only owner of the `Engine`. It sleeps until the engine's next wake-up (one timer, no
+/// polling), feeds it the control requests, and fans the resulting events out to the store writer, the log,
+/// the metrics and the subscribers. Processes are started and stopped through the supervisor.
+actor EngineDriver: Service {
+    var engine: Engine
+    var configuration: Configuration
+    let configPath: String
+    let writer: StoreWriter
+    let supervisor: ProcessSupervisor
+    let logger: Logger
+    let startedAt: Instant
+    var metrics: MetricsAggregator
+    /// Job id → type, for subscriber filters.
+    var jobTypes: [String: String] = [:]
+    var subscribers: [Int: Subscriber] = [:]
+    var nextSubscriberID = 1
+    var runWaiters: [String: [CheckedContinuation<EventStatus, Never>]] = [:]
+    var buffer: [EngineAction] = []
+    var shutdownDeadline: Instant?
+    var shutdownCancelled = false
+
+    private var wakeContinuation: CheckedContinuation<Void, Never>?
+    private var nudged = false
+
+    /// Upper bound of one sleep, so a jump of the wall clock is noticed within this time even when idle.
+    static let maximumSleepMs: Int64 = 60_000
+    /// A difference between wall-clock and real elapsed time beyond this is a clock jump, not scheduling noise.
+    static let clockJumpThresholdMs: Int64 = 2_000
+
+    init(
+        configuration: Configuration, configPath: String, restore: EngineRestore, writer: StoreWriter,
+        supervisor: ProcessSupervisor, logger: Logger
+    ) {
+        let now = WallClock.now()
+        var startup: [EngineAction] = []
+        self.engine = Engine(
+            jobs: configuration.jobs, settings: configuration.engineSettings, now: now, restore: restore,
+            into: &startup)
+        self.buffer = startup
+        self.configuration = configuration
+        self.configPath = configPath
+        self.writer = writer
+        self.supervisor = supervisor
+        self.logger = logger
+        self.startedAt = now
+        self.metrics = MetricsAggregator(jobTypes: Dictionary(uniqueKeysWithValues: configuration.jobs.map { ($0.id, $0.type) }))
+        for job in configuration.jobs { jobTypes[job.id] = job.type }
+    }
+
+    // MARK: - The loop
+
+    func run() async throws {
+        supervisor.onExit { [weak self] launch, outcome in
+            await self?.processExited(launch, outcome)
+        }
+        apply()
+        logger.info(
+            "engine started",
+            metadata: ["jobs": "\(engine.jobIds.count)", "slots": "\(configuration.engineSettings.maxConcurrency)"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await gracefulShutdown()
+                    await self.beginShutdown()
+                } catch {}  // cancelled: the loop has ended or the service group is tearing down
+            }
+            await self.timerLoop()
+            group.cancelAll()
+        }
+        apply()
+        logger.info("engine stopped")
+    }
+
+    private func timerLoop() async {
+        var reference = (wall: WallClock.now(), elapsed: ContinuousClock.now)
+        while !Task.isCancelled {
+            // The wall clock should have moved as much as real time (which, on Linux, includes suspend); more
+            // or less means someone set the clock: timers measuring durations move with it, schedules re-plan.
+            let wall = WallClock.now()
+            let real = ContinuousClock.now
+            let drift = wall.milliseconds(since: reference.wall) - (real - reference.elapsed).milliseconds
+            if abs(drift) > Self.clockJumpThresholdMs {
+                logger.warning("wall clock jumped; re-planning schedules", metadata: ["jump_ms": "\(drift)"])
+                engine.clockJumped(by: drift, to: wall, into: &buffer)
+                if let deadline = shutdownDeadline { shutdownDeadline = deadline + drift }
+                apply(nudge: false)
+            }
+            reference = (wall, real)
+            if let deadline = shutdownDeadline {
+                if engine.runningCount == 0 { return }
+                if WallClock.now() >= deadline && !shutdownCancelled { cancelRunningForShutdown() }
+                if shutdownCancelled && WallClock.now() >= deadline + maximumKillGrace + 1_000 { return }
+            }
+            let now = WallClock.now()
+            var wake = engine.nextWakeup ?? (now + Self.maximumSleepMs)
+            if let deadline = shutdownDeadline, !shutdownCancelled { wake = min(wake, deadline) }
+            let delay = min(max(wake.milliseconds(since: now), 0), Self.maximumSleepMs)
+            if delay > 0 { await sleep(milliseconds: delay) }
+            engine.advance(to: WallClock.now(), into: &buffer)
+            apply(nudge: false)
+        }
+    }
+
+    private var maximumKillGrace: Int64 {
+        configuration.jobs.map(\.killGraceMs).max() ?? 0
+    }
+
+    /// Sleeps until the delay passes or an input changes the next wake-up.
+    private func sleep(milliseconds: Int64) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .milliseconds(milliseconds)) }
+            group.addTask { await self.waitForNudge() }
+            await group.next()
+            group.cancelAll()
+            self.nudge()
+        }
+        nudged = false
+    }
+
+    private func waitForNudge() async {
+        if nudged {
+            nudged = false
+            return
+        }
+        await withCheckedContinuation { wakeContinuation = $0 }
+    }
+
+    func nudge() {
+        if let continuation = wakeContinuation {
+            wakeContinuation = nil
+            continuation.resume()
+        } else {
+            nudged = true
+        }
+    }
+
+    // MARK: - Shutdown
+
+    private func beginShutdown() {
+        guard shutdownDeadline == nil else { return }
+        let now = WallClock.now()
+        shutdownDeadline = now + configuration.daemon.shutdownGraceMs
+        engine.setDraining(true, at: now, into: &buffer)
+        logger.info(
+            "shutting down: no new runs start",
+            metadata: ["running": "\(engine.runningCount)", "grace_ms": "\(configuration.daemon.shutdownGraceMs)"])
+        apply()
+        nudge()  // the loop may be asleep with nothing due: let it see the deadline
+    }
+
+    private func cancelRunningForShutdown() {
+        shutdownCancelled = true
+        let now = WallClock.now()
+        for id in engine.jobIds {
+            guard let inspection = engine.inspect(id) else { continue }
+            for run in inspection.activeRuns {
+                if case .running = run.phase {
+                    try? engine.cancel(runId: run.runId, reason: "shutdown", at: now, into: &buffer)
+                }
+            }
+        }
+        apply(nudge: false)
+    }
+
+    // MARK: - Actions
+
+    /// Carries out the actions the engine produced since the last call.
+    func apply(nudge shouldNudge: Bool = true) {
+        guard !buffer.isEmpty else {
+            writer.enqueue(events: [], states: engine.takeDirtyJobStates())
+            return
+        }
+        var events: [Event] = []
+        for action in buffer {
+            switch action {
+            case .event(let event):
+                events.append(event)
+                record(event)
+            case .startProcess(let launch):
+                supervisor.submit(.launch(launch))
+            case .terminateProcess(let termination):
+                supervisor.submit(.terminate(termination))
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        writer.enqueue(events: events, states: engine.takeDirtyJobStates())
+        if shouldNudge { nudge() }
+    }
+
+    private func record(_ event: Event) {
+        log(event)
+        metrics.record(event)
+        let type = jobTypes[event.jobId]
+        for id in subscribers.keys where subscribers[id]!.filter.matches(event, type: type) {
+            subscribers[id]!.deliver(event)
+        }
+        if event.endsRun, let runId = event.runId, let waiters = runWaiters.removeValue(forKey: runId) {
+            for waiter in waiters { waiter.resume(returning: event.status) }
+        }
+    }
+
+    private func log(_ event: Event) {
+        var metadata: Logger.Metadata = [
+            "job.id": "\(event.jobId)", "run.status": "\(event.status.rawValue)", "event.seq": "\(event.seq)",
+        ]
+        if let runId = event.runId { metadata["run.id"] = "\(runId)" }
+        if let attempt = event.attempt { metadata["run.attempt"] = "\(attempt)" }
+        if let duration = event.durationMs { metadata["run.duration_ms"] = "\(duration)" }
+        if let reason = event.reason { metadata["reason"] = "\(reason)" }
+        if let next = event.nextRetryIn { metadata["next_retry_ms"] = "\(next)" }
+        if let exitCode = event.exitCode { metadata["exit_code"] = "\(exitCode)" }
+        if let signal = event.signal { metadata["signal"] = "\(signal)" }
+        if let by = event.by { metadata["by"] = "\(by)" }
+        let level: Logger.Level
+        switch event.status {
+        case .failed, .timeout:
+            level = event.endsRun ? .error : .warning
+        case .retry, .interrupted, .stale:
+            level = .warning
+        case .scheduled, .queued, .running, .success, .cancelled, .deferred, .skipped, .paused, .resumed, .chaos:
+            level = .info
+        }
+        logger.log(level: level, Logger.Message(stringLiteral: Self.message(for: event.status)), metadata: metadata)
+    }
+
+    static func message(for status: EventStatus) -> String {
+        switch status {
+        case .scheduled: return "run scheduled"
+        case .queued: return "run queued"
+        case .running: return "run started"
+        case .success: return "run succeeded"
+        case .failed: return "run failed"
+        case .timeout: return "run timed out"
+        case .cancelled: return "run cancelled"
+        case .retry: return "retry planned"
+        case .deferred: return "run deferred"
+        case .skipped: return "run skipped"
+        case .interrupted: return "run interrupted"
+        case .paused: return "job paused"
+        case .resumed: return "job resumed"
+        case .stale: return "job stale"
+        case .chaos: return "failure injection changed"
+        }
+    }
+
+    private func processExited(_ launch: ProcessLaunch, _ outcome: ProcessOutcome) {
+        engine.processExited(
+            runId: launch.runId, attempt: launch.attempt, outcome: outcome, at: WallClock.now(), into: &buffer)
+        apply()
+    }
+
+    // MARK: - Subscribers
+
+    /// Registers a subscriber; returns its id, its stream, and the sequence number of the first event it
+    /// will receive live (older ones come from the store for `replay`).
+    func subscribe(_ filter: EventFilter) -> (id: Int, stream: AsyncStream<SubscriberMessage>, firstLiveSeq: UInt64) {
+        let (stream, sink) = AsyncStream.makeStream(
+            of: SubscriberMessage.self, bufferingPolicy: .bufferingOldest(Subscriber.queueLimit))
+        let id = nextSubscriberID
+        nextSubscriberID += 1
+        subscribers[id] = Subscriber(filter: filter, sink: sink)
+        return (id, stream, engine.nextSeq)
+    }
+
+    func unsubscribe(_ id: Int) {
+        subscribers.removeValue(forKey: id)?.sink.finish()
+    }
+
+}
