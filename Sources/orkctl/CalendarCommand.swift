@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrkestronCore
+import OrkestronProtocol
 
 /// `orkctl calendar EXPR`: the next fire times of a cron expression, computed offline.
 ///
@@ -81,8 +82,10 @@ struct CalendarCommand: ParsableCommand {
 
     /// `{"expr": "...", "timezone": "...", "next": [...]}` with keys in that order, which `JSONEncoder` cannot promise.
     private func jsonDocument(_ cron: CronExpression, zone: ZoneRules, instants: [Instant]) -> String {
-        let next = instants.map { Self.jsonString($0.iso8601(in: zone)) }.joined(separator: ", ")
-        return "{\"expr\": \(Self.jsonString(cron.text)), \"timezone\": \(Self.jsonString(zone.identifier)), \"next\": [\(next)]}"
+        JSONValue.object([
+            ("expr", .string(cron.text)), ("timezone", .string(zone.identifier)),
+            ("next", JSONValue(instants.map { $0.iso8601(in: zone) })),
+        ]).serialized
     }
 
     /// A header, then one aligned row per fire time: number, local time with weekday and offset, and UTC.
@@ -114,23 +117,4 @@ struct CalendarCommand: ParsableCommand {
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func jsonString(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
-    }
 }

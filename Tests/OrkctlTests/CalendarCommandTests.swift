@@ -56,8 +56,8 @@ struct CalendarCommandTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(
             outcome.stdout == """
-                {"expr": "30 2 * * *", "timezone": "Europe/Berlin", "next": ["2026-03-28T02:30:00+01:00", \
-                "2026-03-29T03:00:00+02:00", "2026-03-30T02:30:00+02:00"]}
+                {"expr":"30 2 * * *","timezone":"Europe/Berlin","next":["2026-03-28T02:30:00+01:00",\
+                "2026-03-29T03:00:00+02:00","2026-03-30T02:30:00+02:00"]}
 
                 """)
         let document = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
@@ -84,7 +84,7 @@ struct CalendarCommandTests {
     func defaultZone() throws {
         let outcome = try Self.orkctl("calendar", "0 12 * * *", "--from", "2026-01-01 00:00", "--count", "1", "--json")
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(outcome.stdout.contains("\"next\": [\"2026-01-01T12:00:00+00:00\"]"))
+        #expect(outcome.stdout.contains("\"next\":[\"2026-01-01T12:00:00+00:00\"]"))
     }
 
     /// An invalid expression is reported with the parser's explanation and exit status 1.
