@@ -10,7 +10,7 @@ struct Orkctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orkctl",
         abstract: "Control and observe the Orkestron job scheduler.",
-        subcommands: [StatusCommand.self, ListCommand.self, CalendarCommand.self]
+        subcommands: [StatusCommand.self, ListCommand.self] + controlCommands + [CalendarCommand.self]
     )
 
     /// Runs the command, mapping usage errors to exit status 2 (SPEC §6) instead of the parser's 64 (EX_USAGE).

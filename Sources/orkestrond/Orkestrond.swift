@@ -36,13 +36,17 @@ struct Orkestrond: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, print a summary and exit (78 when invalid).")
     var checkConfig = false
 
-    @Option(name: .customLong("log-target"), help: "Where logs go: auto, journal or stderr.")
+    @Option(name: .customLong("log-target"), help: "Where logs go: auto, journal or stderr (auto means stderr until journal support lands).")
     var logTarget: LogTarget = .auto
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func validate() throws {
+        if logTarget == .journal {
+            // Not silently downgraded: an operator asking for the journal must know it is not there yet.
+            throw ValidationError("--log-target journal: the journal log handler is not available in this build; use stderr or auto")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level: unknown level \"\(logLevel)\" (expected trace, debug, info, notice, warning, error or critical)")
         }

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+extension Orkctl {
+    /// Commands that control and inspect the daemon, beyond `status` and `list`.
+    static let controlCommands: [any ParsableCommand.Type] = [
+        RunCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self,
+        ShowCommand.self, HistoryCommand.self, TraceCommand.self, WatchCommand.self,
+        MetricsCommand.self, ExplainCommand.self, NextCommand.self,
+        ReloadCommand.self, CheckConfigCommand.self, ChaosCommand.self,
+    ]
+}
