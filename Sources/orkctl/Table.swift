@@ -12,7 +12,16 @@ struct Table {
         return rows.map { row in
             row.enumerated().map { index, cell in
                 index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
-            }.joined(separator: "  ")
+            }.joined(separator: "  ").trimmingTrailingSpaces
         }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// The string without trailing spaces, so a row whose last cells are empty does not end in padding.
+    var trimmingTrailingSpaces: String {
+        var result = self
+        while result.last == " " { result.removeLast() }
+        return result
     }
 }

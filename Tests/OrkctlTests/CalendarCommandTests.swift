@@ -79,6 +79,15 @@ struct CalendarCommandTests {
                 """)
     }
 
+    /// SPEC §8: global options are accepted before the subcommand as well as after it.
+    @Test("global options work before the subcommand")
+    func globalOptionsFirst() throws {
+        let outcome = try Self.orkctl(
+            "--json", "calendar", "0 12 * * *", "--timezone", "UTC", "--from", "2026-01-01T00:00:00Z", "--count", "1")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.hasPrefix("{\"expr\":\"0 12 * * *\""))
+    }
+
     /// Without --timezone the system zone is used; --from without offset is read in that zone.
     @Test("the system zone is the default")
     func defaultZone() throws {

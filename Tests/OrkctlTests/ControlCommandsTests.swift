@@ -1,0 +1,241 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The control commands of `orkctl`, run as the built binary against a real `orkestrond`.
+@Suite("orkctl control commands", .serialized)
+struct ControlCommandsTests {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let config = """
+        [daemon]
+        seed = 1
+        timezone = "UTC"
+
+        [[job]]
+        id = "ok"
+        type = "sync"
+        command = ["/bin/true"]
+
+        [[job]]
+        id = "bad"
+        type = "sync"
+        command = ["/bin/sh", "-c", "exit 3"]
+
+        [[job]]
+        id = "slow"
+        command = ["/bin/sh", "-c", "sleep 30"]
+        kill_grace = "1s"
+        """
+
+    /// A private directory with a config, a running daemon and its socket; killed and removed by `stop`.
+    final class Daemon {
+        let directory: String
+        let socket: String
+        let configPath: String
+        let process = Process()
+
+        init() throws {
+            var template = Array("/tmp/orkctl-test-XXXXXX".utf8CString)
+            let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+            guard made != nil else { throw CancellationError() }
+            directory = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            socket = directory + "/d.sock"
+            configPath = directory + "/orkestron.toml"
+            try ControlCommandsTests.config.write(toFile: configPath, atomically: true, encoding: .utf8)
+            process.executableURL = try ControlCommandsTests.binary("orkestrond")
+            process.arguments = [
+                "--config", configPath, "--state-dir", directory + "/state", "--socket", socket, "--log-target", "stderr",
+            ]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                if try ControlCommandsTests.orkctl(["status", "--socket", socket]).status == 0 { return }
+                usleep(50_000)
+            }
+            stop()
+            Issue.record("orkestrond did not start")
+            throw CancellationError()
+        }
+
+        func stop() {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+
+        func ctl(_ arguments: String...) throws -> Outcome {
+            try ControlCommandsTests.orkctl(arguments + ["--socket", socket])
+        }
+    }
+
+    static func binary(_ name: String) throws -> URL {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let candidates = [
+            executable.deletingLastPathComponent(), Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+        ].map { $0.appendingPathComponent(name) }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            Issue.record("\(name) not found next to the test executable: looked at \(candidates.map(\.path))")
+            throw CancellationError()
+        }
+        return found
+    }
+
+    static func orkctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = try binary("orkctl")
+        process.arguments = arguments
+        process.environment = ["TZ": "UTC", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"].merging(environment) { $1 }
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test("run, pause/resume, cancel, reload, explain, history, trace and metrics against a real daemon")
+    func againstDaemon() throws {
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+
+        // run --wait: 0 on SUCCESS, 4 otherwise; plain run prints the run id.
+        let ok = try daemon.ctl("run", "ok", "--wait")
+        #expect(ok.status == 0, "\(ok)")
+        #expect(ok.stdout.contains("SUCCESS"))
+        let okRun = String(ok.stdout.split(separator: " ").first ?? "")
+        #expect(okRun.hasPrefix("ok-"))
+        let bad = try daemon.ctl("run", "bad", "--wait")
+        #expect(bad.status == 4, "\(bad)")
+        let unknown = try daemon.ctl("run", "nope")
+        #expect(unknown.status == 1)
+
+        // Global options after the subcommand too.
+        let jsonRun = try ControlCommandsTests.orkctl(["run", "ok", "--wait", "--json", "--socket", daemon.socket])
+        #expect(jsonRun.status == 0, "\(jsonRun)")
+        #expect(jsonRun.stdout.contains("\"runId\""))
+
+        // pause / resume.
+        let pause = try daemon.ctl("pause", "ok")
+        #expect(pause.status == 0, "\(pause)")
+        #expect(pause.stdout.contains("ok: paused"))
+        #expect(try daemon.ctl("pause", "ok").stdout.contains("already paused"))
+        let list = try daemon.ctl("list")
+        #expect(list.stdout.split(separator: "\n").contains { $0.hasPrefix("ok ") && $0.contains("paused") }, "\(list.stdout)")
+        let explain = try daemon.ctl("explain", "ok")
+        #expect(explain.status == 0)
+        #expect(explain.stdout.contains("paused by"), "\(explain.stdout)")
+        #expect(try daemon.ctl("resume", "--type", "sync").stdout.contains("ok: resumed"))
+        #expect(try daemon.ctl("pause", "ok", "--all").status == 2)
+
+        // cancel by job and by run id.
+        let slow = try daemon.ctl("run", "slow")
+        let slowRun = slow.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(slowRun.hasPrefix("slow-"))
+        usleep(300_000)
+        let cancel = try daemon.ctl("cancel", slowRun)
+        #expect(cancel.status == 0, "\(cancel)")
+        #expect(cancel.stdout.contains(slowRun))
+
+        // history, trace, show, next.
+        let history = try daemon.ctl("history", "ok")
+        #expect(history.status == 0)
+        #expect(history.stdout.contains(okRun) && history.stdout.contains("SUCCESS"), "\(history.stdout)")
+        let trace = try daemon.ctl("trace", okRun)
+        #expect(trace.status == 0)
+        for status in ["QUEUED", "RUNNING", "SUCCESS"] { #expect(trace.stdout.contains(status), "\(trace.stdout)") }
+        let show = try daemon.ctl("show", "bad")
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("Recent runs") && show.stdout.contains("FAILED"), "\(show.stdout)")
+        #expect(try daemon.ctl("next", "ok").status == 0)
+
+        // metrics.
+        let prometheus = try daemon.ctl("metrics", "--format", "prometheus")
+        #expect(prometheus.status == 0)
+        #expect(prometheus.stdout.contains("# TYPE orkestron_runs_total counter"))
+        #expect(prometheus.stdout.contains("orkestron_runs_total{job=\"ok\",status=\"success\"}"), "\(prometheus.stdout)")
+        #expect(try daemon.ctl("metrics").stdout.contains("P99"))
+
+        // chaos.
+        #expect(try daemon.ctl("chaos", "ok", "--failure-rate", "1", "--for", "30s").status == 0)
+        #expect(try daemon.ctl("run", "ok", "--wait").status == 4)
+        #expect(try daemon.ctl("chaos", "ok", "--failure-rate", "off").status == 0)
+        #expect(try daemon.ctl("chaos", "ok", "--failure-rate", "2").status == 2)
+
+        // watch: replayed events as JSON lines, then the daemon goes away: exit 3.
+        let watch = Process()
+        watch.executableURL = try ControlCommandsTests.binary("orkctl")
+        watch.arguments = ["watch", "--socket", daemon.socket, "--replay", "3", "--json"]
+        let watchOut = Pipe()
+        let watchErr = Pipe()
+        watch.standardOutput = watchOut
+        watch.standardError = watchErr
+        try watch.run()
+        usleep(500_000)
+
+        // reload: a good file, then a broken one exits 78 with file:line:column.
+        let reload = try daemon.ctl("reload")
+        #expect(reload.status == 0, "\(reload)")
+        #expect(reload.stdout.contains("unchanged"))
+        try (ControlCommandsTests.config + "\n[[job]]\nid = \"x\"\ncommand = 5\n").write(
+            toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        let broken = try daemon.ctl("reload")
+        #expect(broken.status == 78, "\(broken)")
+        #expect(broken.stderr.contains("orkestron.toml:"), "\(broken.stderr)")
+
+        daemon.stop()
+        let watched = watchOut.fileHandleForReading.readDataToEndOfFile()
+        let watchedErr = watchErr.fileHandleForReading.readDataToEndOfFile()
+        watch.waitUntilExit()
+        #expect(watch.terminationStatus == 3)
+        #expect(String(decoding: watchedErr, as: UTF8.self).contains("closed"))
+        let lines = String(decoding: watched, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count >= 3)
+        #expect(lines.allSatisfy { $0.hasPrefix("{") })
+
+        // No daemon: exit 3 naming the socket.
+        let down = try daemon.ctl("status")
+        #expect(down.status == 3)
+        #expect(down.stderr.contains(daemon.socket))
+        let downRun = try daemon.ctl("run", "ok")
+        #expect(downRun.status == 3)
+    }
+
+    @Test("check-config: summary and exit 0, or file:line:column diagnostics and exit 78")
+    func checkConfig() throws {
+        let directory = NSTemporaryDirectory() + "orkctl-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let good = directory + "/good.toml"
+        try Self.config.write(toFile: good, atomically: true, encoding: .utf8)
+        let valid = try Self.orkctl(["check-config", good])
+        #expect(valid.status == 0, "\(valid)")
+        #expect(!valid.stdout.isEmpty)
+        let bad = directory + "/bad.toml"
+        try "[daemon]\nseed = 1\n\n[[job]]\nid = \"x\"\ncommand = 5\nschedule = \"every banana\"\n".write(
+            toFile: bad, atomically: true, encoding: .utf8)
+        let invalid = try Self.orkctl(["check-config", bad])
+        #expect(invalid.status == 78, "\(invalid)")
+        #expect(invalid.stderr.contains("bad.toml:6:"), "\(invalid.stderr)")
+        #expect(try Self.orkctl(["check-config", directory + "/missing.toml"]).status == 78)
+        #expect(try Self.orkctl(["check-config", "--bogus"]).status == 2)
+    }
+}
