@@ -23,25 +23,18 @@ struct PersistenceTests {
         [[job]]
         id = "other"
         duration = "50ms"
-
-        # Keeps the engine's timer loop waking up, so SIGTERM is noticed at once (see `idleShutdown`).
-        [[job]]
-        id = "heartbeat"
-        interval = "250ms"
-        duration = "20ms"
         """
 
-    /// The job `ticker` is paused; `other` and `heartbeat` are not.
+    /// The job `ticker` is paused; `other` is not.
     static func expectTickerPaused(_ daemon: DaemonProcess) async throws {
         let job = try await daemon.call("jobs.get", .object(["id": "ticker"]))
         #expect(job["state"]?["paused"] == .bool(true), "\(job["state"]?.compact ?? "")")
-        // The job-level state is checked by `missedSlotsOfPausedJob` (see the bug noted there).
         #expect(job["pausedBy"]?.stringValue?.isEmpty == false)
         let list = try #require(try await daemon.call("jobs.list").arrayValue)
         let paused = Dictionary(uniqueKeysWithValues: list.compactMap { row in
             row["id"]?.stringValue.map { ($0, row["paused"]?.boolValue) }
         })
-        #expect(paused == ["ticker": true, "other": false, "heartbeat": false])
+        #expect(paused == ["ticker": true, "other": false])
         let status = try await daemon.call("daemon.status")
         #expect(status["paused"] == .int(1))
     }
