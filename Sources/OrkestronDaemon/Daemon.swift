@@ -48,6 +48,11 @@ public struct Daemon {
 
         let store = try Store(path: stateDirectory + "/orkestron.db")
         let restore = try store.loadRestore()
+        // Attempts that were running when the daemon died become INTERRUPTED; their processes must not live on.
+        let instance = try Self.instanceID(store: store)
+        OrphanReaper.reap(
+            runIds: Set(restore.activeRuns.filter { $0.phase == .running }.map(\.runId)), instance: instance,
+            logger: logger)
         configuration.engineSettings.seed = try Self.seed(configuration: configuration, store: store, logger: logger)
         try store.saveDefinitions(configuration.jobs.map(StoredDefinition.init(definition:)))
         let pruned = (try? store.prune(before: WallClock.now() - configuration.daemon.historyRetentionMs)) ?? 0
@@ -59,7 +64,7 @@ public struct Daemon {
         }
 
         let writer = StoreWriter(store: store, logger: logger)
-        let supervisor = ProcessSupervisor(logger: logger)
+        let supervisor = ProcessSupervisor(instance: instance, logger: logger)
         let driver = EngineDriver(
             configuration: configuration, configPath: options.configPath, restore: restore, writer: writer,
             supervisor: supervisor, logger: logger)
@@ -105,6 +110,14 @@ public struct Daemon {
         } catch {
             throw DaemonError.state(path: path, reason: "cannot create it: \(error.localizedDescription)")
         }
+    }
+
+    /// A random id drawn at the first start and kept in the store: it marks this instance's child processes.
+    static func instanceID(store: Store) throws -> String {
+        if let stored = try store.meta("instance") { return stored }
+        let instance = UUID().uuidString.lowercased()
+        try store.setMeta("instance", instance)
+        return instance
     }
 
     /// The failure-simulation seed: from the configuration, else the one drawn at the first start (kept so

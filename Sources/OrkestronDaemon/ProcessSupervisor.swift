@@ -31,8 +31,11 @@ final class ProcessSupervisor: Service, Sendable {
     private let groups = Mutex<[String: pid_t]>([:])
     private let exitHandler = Mutex<ExitHandler?>(nil)
     private let logger: Logger
+    /// Passed to every child as `ORKESTRON_INSTANCE`, so a restarted daemon can find its orphans.
+    private let instance: String
 
-    init(logger: Logger) {
+    init(instance: String, logger: Logger) {
+        self.instance = instance
         self.logger = logger
         (requests, requestSink) = AsyncStream.makeStream()
     }
@@ -84,6 +87,7 @@ final class ProcessSupervisor: Service, Sendable {
         environment["ORKESTRON_RUN"] = launch.runId
         environment["ORKESTRON_ATTEMPT"] = String(launch.attempt)
         environment["ORKESTRON_SCHEDULED_AT"] = launch.scheduledAt.iso8601UTC
+        environment["ORKESTRON_INSTANCE"] = instance
         if let source = launch.triggeredBy {
             environment["ORKESTRON_TRIGGER_JOB"] = source.jobId
             environment["ORKESTRON_TRIGGER_RUN"] = source.runId

@@ -211,7 +211,7 @@ struct PersistenceTests {
             let started = try await daemon.call("jobs.run", .object(["id": "sleeper"]))
             let runId = try #require(started["runId"]?.stringValue)
             let daemonPid = daemon.pid
-            _ = try await eventually("the sleeper process to run") {
+            let sleeper = try await eventually("the sleeper process to run") {
                 ProcessTable.children(of: daemonPid).first { $0.command == "sleep" }
             }
             _ = try await eventually("runs.get to show the run RUNNING") { () -> Bool? in
@@ -220,7 +220,11 @@ struct PersistenceTests {
             }
 
             try await daemon.kill9()
+            #expect(!ProcessTable.alive(inGroupOrSession: sleeper.pid).isEmpty, "kill -9 leaves the job's process")
             try await daemon.restart()
+            _ = try await eventually("the restarted daemon to end the orphaned process") { () -> Bool? in
+                ProcessTable.alive(inGroupOrSession: sleeper.pid).isEmpty ? true : nil
+            }
 
             let detail = try await eventually("the interrupted run to be final") { () -> JSONValue? in
                 let detail = try await daemon.call("runs.get", .object(["runId": .string(runId)]))
