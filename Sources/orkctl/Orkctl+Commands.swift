@@ -6,6 +6,6 @@ extension Orkctl {
         RunCommand.self, PauseCommand.self, ResumeCommand.self, CancelCommand.self,
         ShowCommand.self, HistoryCommand.self, TraceCommand.self, WatchCommand.self,
         MetricsCommand.self, ExplainCommand.self, NextCommand.self,
-        ReloadCommand.self, CheckConfigCommand.self, ChaosCommand.self,
+        ReloadCommand.self, CheckConfigCommand.self, ChaosCommand.self, TimelineCommand.self, TopCommand.self,
     ]
 }
