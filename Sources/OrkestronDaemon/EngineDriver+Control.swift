@@ -142,8 +142,6 @@ extension StoredDefinition {
     /// The definition as stored for change detection: its JSON and a stable hash of that JSON.
     init(definition: JobDefinition) {
         let json = definition.json(revealEnvironment: true).serialized
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in json.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        self.init(jobId: definition.id, hash: String(hash, radix: 16), json: json)
+        self.init(jobId: definition.id, hash: String(StableHash.fnv1a64(json), radix: 16), json: json)
     }
 }

@@ -9,14 +9,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
         state = seed
     }
 
-    /// The stream of one job: the seed mixed with a stable hash of the id (FNV-1a, not `Hasher`, which is
-    /// randomized per process).
+    /// The stream of one job: the seed mixed with a stable hash of the id.
     public init(seed: UInt64, stream: String) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in stream.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        var mixer = SplitMix64(seed: seed ^ hash)
+        var mixer = SplitMix64(seed: seed ^ StableHash.fnv1a64(stream))
         state = mixer.next()
     }
 
