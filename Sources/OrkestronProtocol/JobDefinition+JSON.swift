@@ -62,16 +62,8 @@ extension JobDefinition {
     public var scheduleSummary: String {
         switch schedule {
         case .manual: return "manual"
-        case .interval(let every, _): return "every \(Self.humanDuration(every))"
+        case .interval(let every, _): return "every \(DurationText.format(every))"
         case .cron(let expression, let zone): return "cron \(expression.text) \(zone)"
         }
-    }
-
-    static func humanDuration(_ ms: Int64) -> String {
-        if ms % 86_400_000 == 0 { return "\(ms / 86_400_000)d" }
-        if ms % 3_600_000 == 0 { return "\(ms / 3_600_000)h" }
-        if ms % 60_000 == 0 { return "\(ms / 60_000)m" }
-        if ms % 1000 == 0 { return "\(ms / 1000)s" }
-        return "\(ms)ms"
     }
 }

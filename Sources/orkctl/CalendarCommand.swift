@@ -70,7 +70,7 @@ struct CalendarCommand: ParsableCommand {
 
     private func resolvedStart(in zone: ZoneRules) throws -> Instant {
         guard let text = from else {
-            return Instant(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1_000).rounded(.down)))
+            return WallClockNow.instant
         }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let instant = Instant(iso8601: trimmed) ?? Instant(localDateTime: trimmed, in: zone) { return instant }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OrkestronCore
 import OrkestronProtocol
 
 /// `orkctl chaos (JOB | --type T) --failure-rate R [--for D]`: runtime failure injection.
@@ -27,26 +28,9 @@ struct ChaosCommand: AsyncParsableCommand {
                 throw ValidationError("--failure-rate must be a number from 0 to 1, or off.")
             }
         }
-        if let duration, Self.milliseconds(duration) == nil {
+        if let duration, DurationText.parse(duration) == nil {
             throw ValidationError("--for must be a duration like 30s, 5m, 1h or 500ms.")
         }
-    }
-
-    /// "500ms", "30s", "5m", "1h", "1m30s" in milliseconds.
-    static func milliseconds(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        var rest = Substring(text)
-        var total: Int64 = 0
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let digits = rest.prefix(while: { $0.isASCII && ($0.isNumber || $0 == ".") })
-            guard let value = Double(digits) else { return nil }
-            rest = rest.dropFirst(digits.count)
-            guard let unit = units.first(where: { rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms")) }) else { return nil }
-            rest = rest.dropFirst(unit.0.count)
-            total += Int64((value * Double(unit.1)).rounded())
-        }
-        return total
     }
 
     func run() async throws {
@@ -55,7 +39,7 @@ struct ChaosCommand: AsyncParsableCommand {
         if let job { members.append(("job", .string(job))) }
         if let type { members.append(("type", .string(type))) }
         members.append(("failureRate", rate))
-        if let duration, let ms = Self.milliseconds(duration) { members.append(("forMs", .int(ms))) }
+        if let duration, let ms = DurationText.parse(duration) { members.append(("forMs", .int(ms))) }
         let result = try await global.call("chaos.set", .object(members))
         if global.json {
             print(result.serialized)

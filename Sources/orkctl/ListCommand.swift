@@ -38,9 +38,3 @@ struct ListCommand: AsyncParsableCommand {
         print(Table(rows: rows).render())
     }
 }
-
-enum WallClockNow {
-    static var instant: Instant {
-        Instant(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-    }
-}

@@ -20,14 +20,14 @@ struct TimelineCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard let ms = ChaosCommand.milliseconds(last), ms > 0 else {
+        guard let ms = DurationText.parse(last), ms > 0 else {
             throw ValidationError("--last must be a duration like 90s, 15m or 1h.")
         }
     }
 
     func run() async throws {
         let end = WallClockNow.instant
-        let start = end - (ChaosCommand.milliseconds(last) ?? 900_000)
+        let start = end - (DurationText.parse(last) ?? 900_000)
         let jobs = self.jobs
         let fetched: [(String, [JSONValue])] = try await global.withClient { client in
             var ids = jobs

@@ -208,7 +208,7 @@ struct TopCommand: AsyncParsableCommand {
 
         mutating func draw() {
             let (width, height) = Terminal.size()
-            let now = Instant(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+            let now = WallClockNow.instant
             Terminal.draw(
                 DashboardRenderer.render(
                     state, width: width, height: height, now: now, selected: selected, filter: filter, color: color,

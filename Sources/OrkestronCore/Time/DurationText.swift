@@ -3,17 +3,18 @@
 /// A duration is one or more `<integer><unit>` parts, units `d`, `h`, `m`, `s`, `ms`, each used at most once and
 /// from the largest to the smallest, optionally separated by spaces. Fractions (`"1.5s"`) and signs are not
 /// accepted, so every duration has exactly one reading; a bare TOML integer (`interval = 3000`) means
-/// milliseconds and is handled by the caller.
-enum DurationText {
+/// milliseconds and is handled by the caller. The configuration and orkctl's duration flags share it, so a
+/// duration reads the same everywhere.
+public enum DurationText {
     /// How the expectation is phrased in diagnostics.
-    static let expectation = "a duration like \"3s\", \"250ms\" or \"1h30m\""
+    public static let expectation = "a duration like \"3s\", \"250ms\" or \"1h30m\""
 
     private static let units: [(name: String, ms: Int64)] = [
         ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1),
     ]
 
     /// Milliseconds, or nil when `text` is not a duration (or does not fit in 64 bits).
-    static func parse(_ text: String) -> Int64? {
+    public static func parse(_ text: String) -> Int64? {
         let scalars = Array(text.unicodeScalars)
         var index = 0
         var total: Int64 = 0
@@ -56,7 +57,7 @@ enum DurationText {
     }
 
     /// The shortest text `parse` reads back as `ms`: `"1h30m"`, `"250ms"`, `"0ms"`; negative values get a sign.
-    static func format(_ ms: Int64) -> String {
+    public static func format(_ ms: Int64) -> String {
         if ms == 0 { return "0ms" }
         if ms < 0 { return "-" + format(ms == .min ? .max : -ms) }
         var rest = ms
