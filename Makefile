@@ -5,12 +5,14 @@
 
 SWIFT        ?= swift
 CONFIGURATION ?= debug
-DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata
+DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata tmux
+# Python modules the tests use as independent checkers (prometheus_client's exposition parser).
+PIP_PACKAGES := prometheus_client
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test deps clean run
+.PHONY: all build test deps clean run completions
 
-all: build
+all: build completions
 
 ## deps: install the Debian packages the build needs (as root via apt-get; otherwise print the command).
 deps:
@@ -29,9 +31,20 @@ deps:
 			exit 1; \
 		fi; \
 	fi
+	@for module in $(PIP_PACKAGES); do \
+		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$module; \
+	done
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
+
+## completions: bash, zsh and fish completion scripts for orkctl, generated from its argument parser.
+COMPLETIONS := .build/completions
+completions: build
+	mkdir -p $(COMPLETIONS)
+	.build/$(CONFIGURATION)/orkctl --generate-completion-script bash > $(COMPLETIONS)/orkctl.bash
+	.build/$(CONFIGURATION)/orkctl --generate-completion-script zsh > $(COMPLETIONS)/_orkctl
+	.build/$(CONFIGURATION)/orkctl --generate-completion-script fish > $(COMPLETIONS)/orkctl.fish
 
 ## test: unit tests first, then the integration tests that start real daemons (apart, so CPU-heavy unit
 ## tests do not starve 30 daemons starting at once on a 2-core machine).

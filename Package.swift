@@ -45,7 +45,10 @@ let package = Package(
             ]
         ),
         // JSON-RPC 2.0 envelopes and the wire encoding of the engine's values.
-        .target(name: "OrkestronProtocol", dependencies: ["OrkestronCore"]),
+        .target(name: "OrkestronProtocol", dependencies: ["OrkestronCore", "OrkestronConfig"]),
+        // What operators read: tables, relative times, event lines, the timeline chart and the dashboard, as pure
+        // functions from protocol results to text, so orkctl stays thin and every screen has golden tests.
+        .target(name: "OrkestronConsole", dependencies: ["OrkestronCore", "OrkestronProtocol"]),
         // The async socket client used by orkctl and the integration tests.
         .target(
             name: "OrkestronClient",
@@ -81,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "orkctl",
             dependencies: [
-                "OrkestronCore", "OrkestronConfig", "OrkestronClient", "OrkestronProtocol",
+                "OrkestronCore", "OrkestronConfig", "OrkestronClient", "OrkestronProtocol", "OrkestronConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,8 +93,12 @@ let package = Package(
         .testTarget(name: "OrkestronConfigTests", dependencies: ["OrkestronConfig"]),
         .testTarget(name: "OrkestronStoreTests", dependencies: ["OrkestronStore"]),
         .testTarget(name: "OrkestronProtocolTests", dependencies: ["OrkestronProtocol"]),
+        .testTarget(
+            name: "OrkestronConsoleTests", dependencies: ["OrkestronConsole", "OrkestronProtocol", "OrkestronCore"],
+            exclude: ["Fixtures", "Golden"]
+        ),
         .testTarget(name: "OrkestronDaemonTests", dependencies: ["OrkestronClient", "OrkestronProtocol", "OrkestronCore"]),
-        .testTarget(name: "OrkctlTests", dependencies: ["OrkestronCore"]),
+        .testTarget(name: "OrkctlTests", dependencies: ["OrkestronCore", "OrkestronProtocol"]),
     ],
     swiftLanguageModes: [.v6]
 )

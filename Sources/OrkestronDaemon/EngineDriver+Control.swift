@@ -129,15 +129,6 @@ extension EngineDriver {
     }
 }
 
-extension Diagnostic {
-    var json: JSONValue {
-        .object([
-            ("file", .string(file)), ("line", .int(Int64(line))), ("column", .int(Int64(column))),
-            ("severity", .string(severity.rawValue)), ("message", .string(message)),
-        ])
-    }
-}
-
 extension StoredDefinition {
     /// The definition as stored for change detection: its JSON and a stable hash of that JSON.
     init(definition: JobDefinition) {

@@ -133,9 +133,9 @@ struct LevelStats: Sendable {
                 total: finished, success: success, failed: failed, timeout: timeout, cancelled: cancelled,
                 skipped: skipped, deferred: deferred, retries: retries),
             failureRate: attempted == 0 ? 0 : Double(failed + timeout) / Double(attempted),
-            durationMs: Self.durationPercentiles(histograms[durations]),
-            latenessMs: Self.latencyPercentiles(histograms[lateness]),
-            queueWaitMs: Self.latencyPercentiles(histograms[queueWait]),
+            durationMs: Self.percentiles(histograms[durations]),
+            latenessMs: Self.percentiles(histograms[lateness]),
+            queueWaitMs: Self.percentiles(histograms[queueWait]),
             throughputPerMinute: Throughput(
                 last1m: Double(window.last1m), last5m: Double(window.last5m) / 5,
                 last15m: Double(window.last15m) / 15),
@@ -146,21 +146,12 @@ struct LevelStats: Sendable {
         )
     }
 
-    private static func durationPercentiles(_ histogram: Histogram<UInt64>?) -> DurationPercentiles {
-        guard let histogram, histogram.totalCount > 0 else { return DurationPercentiles() }
-        return DurationPercentiles(
+    private static func percentiles(_ histogram: Histogram<UInt64>?) -> Percentiles {
+        guard let histogram, histogram.totalCount > 0 else { return Percentiles() }
+        return Percentiles(
             count: Int(histogram.totalCount),
             p50: milliseconds(histogram.valueAtPercentile(50)),
             p90: milliseconds(histogram.valueAtPercentile(90)),
-            p99: milliseconds(histogram.valueAtPercentile(99)),
-            max: milliseconds(histogram.maxRecorded))
-    }
-
-    private static func latencyPercentiles(_ histogram: Histogram<UInt64>?) -> LatencyPercentiles {
-        guard let histogram, histogram.totalCount > 0 else { return LatencyPercentiles() }
-        return LatencyPercentiles(
-            count: Int(histogram.totalCount),
-            p50: milliseconds(histogram.valueAtPercentile(50)),
             p99: milliseconds(histogram.valueAtPercentile(99)),
             max: milliseconds(histogram.maxRecorded))
     }

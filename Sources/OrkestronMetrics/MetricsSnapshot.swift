@@ -54,11 +54,11 @@ public struct MetricsSummary: Sendable, Hashable, Codable {
     /// (failed + timeout) / (success + failed + timeout) over finished runs; 0 when there are none.
     public var failureRate: Double
     /// Durations of attempts that ran (SUCCESS, FAILED, TIMEOUT, or CANCELLED while running).
-    public var durationMs: DurationPercentiles
+    public var durationMs: Percentiles
     /// Start minus planned slot, on the first attempt of scheduled runs.
-    public var latenessMs: LatencyPercentiles
+    public var latenessMs: Percentiles
     /// Start minus the time the attempt was queued.
-    public var queueWaitMs: LatencyPercentiles
+    public var queueWaitMs: Percentiles
     /// Finished runs per minute over the windows ending at the snapshot's instant.
     public var throughputPerMinute: Throughput
     /// Finished runs by the number of attempts they started.
@@ -75,8 +75,8 @@ public struct MetricsSummary: Sendable, Hashable, Codable {
 
     public init(
         type: String? = nil, runs: RunCounts = RunCounts(), failureRate: Double = 0,
-        durationMs: DurationPercentiles = DurationPercentiles(), latenessMs: LatencyPercentiles = LatencyPercentiles(),
-        queueWaitMs: LatencyPercentiles = LatencyPercentiles(), throughputPerMinute: Throughput = Throughput(),
+        durationMs: Percentiles = Percentiles(), latenessMs: Percentiles = Percentiles(),
+        queueWaitMs: Percentiles = Percentiles(), throughputPerMinute: Throughput = Throughput(),
         retryDistribution: RetryDistribution = RetryDistribution(), queueDepth: Int = 0, queueDepthPeak: Int = 0,
         running: Int = 0, lastDurationsMs: [AttemptSample]? = nil
     ) {
@@ -124,8 +124,9 @@ public struct RunCounts: Sendable, Hashable, Codable {
     }
 }
 
-/// Percentiles of attempt durations, in milliseconds; all 0 when `count` is 0.
-public struct DurationPercentiles: Sendable, Hashable, Codable {
+/// Percentiles of a latency (attempt duration, start lateness, queue wait), in milliseconds; all 0 when `count`
+/// is 0.
+public struct Percentiles: Sendable, Hashable, Codable {
     public var count: Int
     public var p50: Int64
     public var p90: Int64
@@ -136,21 +137,6 @@ public struct DurationPercentiles: Sendable, Hashable, Codable {
         self.count = count
         self.p50 = p50
         self.p90 = p90
-        self.p99 = p99
-        self.max = max
-    }
-}
-
-/// Percentiles of a delay (lateness, queue wait), in milliseconds; all 0 when `count` is 0.
-public struct LatencyPercentiles: Sendable, Hashable, Codable {
-    public var count: Int
-    public var p50: Int64
-    public var p99: Int64
-    public var max: Int64
-
-    public init(count: Int = 0, p50: Int64 = 0, p99: Int64 = 0, max: Int64 = 0) {
-        self.count = count
-        self.p50 = p50
         self.p99 = p99
         self.max = max
     }

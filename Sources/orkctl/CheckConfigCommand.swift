@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrkestronConfig
+import OrkestronProtocol
 
 /// `orkctl check-config [PATH]`: offline validation with the daemon's diagnostics.
 struct CheckConfigCommand: ParsableCommand {
@@ -17,14 +18,22 @@ struct CheckConfigCommand: ParsableCommand {
         do {
             configuration = try ConfigLoader.load(path: path)
         } catch {
-            for diagnostic in error.diagnostics {
-                FileHandle.standardError.write(Data("\(diagnostic.description)\n".utf8))
-            }
+            report(valid: false, error.diagnostics)
             throw ExitCode(78)
         }
-        for warning in configuration.warnings {
-            FileHandle.standardError.write(Data("\(warning.description)\n".utf8))
+        report(valid: true, configuration.warnings)
+        if !global.json { print(configuration.summary()) }
+    }
+
+    /// Diagnostics to stderr in the compilers' form, or with `--json` one document on stdout:
+    /// `{"valid": Bool, "diagnostics": [{file, line, column, severity, message}]}`.
+    func report(valid: Bool, _ diagnostics: [Diagnostic]) {
+        if global.json {
+            print(JSONValue.object([("valid", .bool(valid)), ("diagnostics", .array(diagnostics.map(\.json)))]).serialized)
+        } else {
+            for diagnostic in diagnostics {
+                FileHandle.standardError.write(Data("\(diagnostic.description)\n".utf8))
+            }
         }
-        print(configuration.summary())
     }
 }

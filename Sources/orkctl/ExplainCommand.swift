@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrkestronCore
+import OrkestronConsole
 import OrkestronProtocol
 
 /// `orkctl explain JOB`: why the job is (not) running, one sentence per reason.
@@ -18,27 +19,6 @@ struct ExplainCommand: AsyncParsableCommand {
             print(result.serialized)
             return
         }
-        let now = WallClockNow.instant
-        print("\(result["id"]?.stringValue ?? job) is \(result["state"]?.stringValue ?? "?").")
-        for reason in result["reasons"]?.arrayValue ?? [] {
-            let text = reason["text"]?.stringValue ?? ""
-            if let time = reason["time"]?.stringValue.flatMap(Instant.init(iso8601:)) {
-                let relative = time.milliseconds(since: now) > 0 ? RelativeTime.until(time, now: now) : RelativeTime.since(time, now: now)
-                print("\(text) (\(LocalTime.format(time)), \(relative))")
-            } else {
-                print(text)
-            }
-        }
-    }
-}
-
-/// Instants shown in the system's time zone: `2026-11-29 09:14:03`.
-enum LocalTime {
-    static func format(_ instant: Instant) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone.current
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(instant.millisecondsSinceEpoch) / 1000))
+        print(ExplanationView.render(result, job: job, in: global.context))
     }
 }

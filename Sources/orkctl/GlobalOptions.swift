@@ -21,15 +21,7 @@ struct GlobalOptions: ParsableArguments {
     /// Calls one method, mapping failures to the exit codes of SPEC §6: 1 for a daemon error, 3 when the
     /// daemon cannot be reached.
     func call(_ method: String, _ params: JSONValue = .object([])) async throws -> JSONValue {
-        do {
-            return try await ControlClient.withConnection(socketPath: socketPath) { client in
-                try await client.call(method, params)
-            }
-        } catch let error as ClientError {
-            Self.fail(error.description, code: 3)
-        } catch let error as RPCError {
-            Self.fail(error.message, code: 1)
-        }
+        try await withClient { client in try await client.call(method, params) }
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrkestronCore
+import OrkestronConsole
 import OrkestronProtocol
 
 /// `orkctl history [JOB] [--status S] [--limit N]`: past runs, newest first.
@@ -25,22 +26,6 @@ struct HistoryCommand: AsyncParsableCommand {
             print(runs.serialized)
             return
         }
-        print(Table(rows: RunRows.header + (runs.arrayValue ?? []).map { RunRows.row($0, now: WallClockNow.instant) }).render())
-    }
-}
-
-/// The run table shared by `history` and `show`.
-enum RunRows {
-    static let header = [["RUN", "STATUS", "ATTEMPT", "STARTED", "DURATION", "REASON"]]
-
-    static func row(_ run: JSONValue, now: Instant) -> [String] {
-        let started = (run["startedAt"]?.stringValue ?? run["createdAt"]?.stringValue)
-            .flatMap(Instant.init(iso8601:)).map { RelativeTime.since($0, now: now) } ?? "-"
-        return [
-            run["runId"]?.stringValue ?? "?", run["status"]?.stringValue ?? "?",
-            run["attempt"]?.intValue.map(String.init) ?? "-", started,
-            run["durationMs"]?.intValue.map { RelativeTime.duration(ms: $0) } ?? "-",
-            run["reason"]?.stringValue ?? "",
-        ]
+        print(RunTable.render(runs.arrayValue ?? [], in: global.context))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrkestronCore
+import OrkestronConsole
 import OrkestronProtocol
 
 /// `orkctl list`: the jobs table.
@@ -21,20 +22,6 @@ struct ListCommand: AsyncParsableCommand {
             print(jobs.serialized)
             return
         }
-        let now = WallClockNow.instant
-        var rows: [[String]] = [["JOB", "TYPE", "SCHEDULE", "STATE", "LAST", "NEXT"]]
-        for job in jobs.arrayValue ?? [] {
-            var last = "-"
-            if let run = job["lastRun"], let status = run["status"]?.stringValue {
-                let at = run["finishedAt"]?.stringValue.flatMap(Instant.init(iso8601:))
-                last = status + (at.map { " " + RelativeTime.since($0, now: now) } ?? "")
-            }
-            let next = job["nextRun"]?.stringValue.flatMap(Instant.init(iso8601:)).map { RelativeTime.until($0, now: now) } ?? "-"
-            rows.append([
-                job["id"]?.stringValue ?? "?", job["type"]?.stringValue ?? "-", job["schedule"]?.stringValue ?? "-",
-                job["state"]?.stringValue ?? "?", last, next,
-            ])
-        }
-        print(Table(rows: rows).render())
+        print(JobListView.render(jobs, in: global.context))
     }
 }

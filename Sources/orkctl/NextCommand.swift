@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrkestronCore
+import OrkestronConsole
 import OrkestronProtocol
 
 /// `orkctl next JOB [--count N]`: upcoming runs with policies applied.
@@ -21,22 +22,6 @@ struct NextCommand: AsyncParsableCommand {
             print(slots.serialized)
             return
         }
-        let now = WallClockNow.instant
-        var rows: [[String]] = [["SLOT", "WHEN", "EARLIEST", "LATEST", "NOTE"]]
-        for slot in slots.arrayValue ?? [] {
-            let at = slot["slot"]?.stringValue.flatMap(Instant.init(iso8601:))
-            var notes: [String] = []
-            if slot["paused"]?.boolValue == true { notes.append("paused") }
-            if let quiet = slot["quietHours"], !quiet.isNull {
-                notes.append("quiet hours \(quiet["name"]?.stringValue ?? "?"): \(quiet["action"]?.stringValue ?? "?") until \(quiet["until"]?.stringValue.flatMap(Instant.init(iso8601:)).map(LocalTime.format) ?? "?")")
-            }
-            rows.append([
-                at.map(LocalTime.format) ?? "?", at.map { RelativeTime.until($0, now: now) } ?? "-",
-                slot["earliest"]?.stringValue.flatMap(Instant.init(iso8601:)).map(LocalTime.format) ?? "-",
-                slot["latest"]?.stringValue.flatMap(Instant.init(iso8601:)).map(LocalTime.format) ?? "-",
-                notes.joined(separator: "; "),
-            ])
-        }
-        print(Table(rows: rows).render())
+        print(UpcomingRunsView.render(slots, in: global.context))
     }
 }

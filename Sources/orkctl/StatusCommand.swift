@@ -1,4 +1,5 @@
 import ArgumentParser
+import OrkestronConsole
 import OrkestronProtocol
 
 /// `orkctl status`: daemon health and counts.
@@ -13,15 +14,6 @@ struct StatusCommand: AsyncParsableCommand {
             print(status.serialized)
             return
         }
-        let rows: [(String, String)] = [
-            ("version", status["version"]?.stringValue ?? "?"),
-            ("pid", status["pid"]?.intValue.map(String.init) ?? "?"),
-            ("up", RelativeTime.duration(ms: status["uptimeMs"]?.intValue ?? 0)),
-            ("jobs", "\(status["jobs"]?.intValue ?? 0) (\(status["paused"]?.intValue ?? 0) paused)"),
-            ("running", "\(status["running"]?.intValue ?? 0) of \(status["slots"]?.intValue ?? 0) slots"),
-            ("queued", "\(status["queued"]?.intValue ?? 0)"),
-            ("config", (status["configPaths"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")),
-        ]
-        print(Table(rows: rows.map { [$0.0, $0.1] }).render())
+        print(StatusView.render(status))
     }
 }

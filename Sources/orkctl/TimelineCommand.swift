@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrkestronCore
+import OrkestronConsole
 import OrkestronProtocol
 
 /// `orkctl timeline [JOB…] [--last 15m] [--svg FILE]`: a Gantt chart of recent runs, one row per job.

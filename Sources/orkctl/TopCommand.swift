@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OrkestronClient
 import OrkestronCore
+import OrkestronConsole
 import OrkestronProtocol
 import Synchronization
 
@@ -28,7 +29,7 @@ struct TopCommand: AsyncParsableCommand {
         guard Terminal.isInteractive else {
             GlobalOptions.fail("top needs a terminal (try `orkctl watch` or `orkctl status`)", code: 2)
         }
-        let color = Colors(noColor: global.noColor).enabled
+        let color = global.colors.enabled
         let socketPath = global.socketPath
         let (inputs, sink) = AsyncStream.makeStream(of: Input.self)
         let current = CurrentClient()

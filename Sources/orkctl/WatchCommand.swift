@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrkestronCore
+import OrkestronConsole
 import OrkestronProtocol
 
 /// `orkctl watch [JOB…] [--type T] [--status S] [--replay N]`: the live event stream, one line per event.
@@ -30,13 +31,13 @@ struct WatchCommand: AsyncParsableCommand {
             "statuses": status.isEmpty ? nil : JSONValue(status.map { $0.uppercased() }), "replay": JSONValue(replay),
         ])
         let json = global.json
-        let colors = global.colors
+        let context = global.context
         try await global.withClient { client in
             _ = try await client.call("events.subscribe", params)
             for await notification in client.notifications {
                 switch notification.method {
                 case "event":
-                    print(json ? notification.params.serialized : Self.line(notification.params, colors: colors))
+                    print(json ? notification.params.serialized : EventLine.render(notification.params, in: context))
                 case "events.dropped":
                     let count = notification.params["count"]?.intValue ?? 0
                     if json {
@@ -51,24 +52,5 @@ struct WatchCommand: AsyncParsableCommand {
             }
         }
         GlobalOptions.fail("the daemon closed the connection", code: 3)
-    }
-
-    static func line(_ event: JSONValue, colors: Colors) -> String {
-        let time = event["time"]?.stringValue.flatMap(Instant.init(iso8601:)).map(LocalTime.format) ?? "?"
-        let status = event["status"]?.stringValue ?? "?"
-        var fields = [
-            time, pad(event["jobId"]?.stringValue ?? "-", 16), pad(event["runId"]?.stringValue ?? "-", 20),
-            colors.status(status) + String(repeating: " ", count: max(0, 11 - status.count)),
-        ]
-        if let attempt = event["attempt"]?.intValue { fields.append("attempt \(attempt)") }
-        if let ms = event["durationMs"]?.intValue { fields.append("took \(RelativeTime.duration(ms: ms))") }
-        if let ms = event["nextRetryIn"]?.intValue { fields.append("retry in \(RelativeTime.duration(ms: ms))") }
-        if let by = event["by"]?.stringValue { fields.append("by \(by)") }
-        if let reason = event["reason"]?.stringValue { fields.append(reason) }
-        return fields.joined(separator: "  ")
-    }
-
-    static func pad(_ text: String, _ width: Int) -> String {
-        text + String(repeating: " ", count: max(0, width - text.count))
     }
 }

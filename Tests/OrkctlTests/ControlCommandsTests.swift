@@ -1,4 +1,5 @@
 import Foundation
+import OrkestronProtocol
 import Testing
 
 #if canImport(Glibc)
@@ -77,6 +78,10 @@ struct ControlCommandsTests {
         }
 
         func ctl(_ arguments: String...) throws -> Outcome {
+            try ctl(arguments)
+        }
+
+        func ctl(_ arguments: [String]) throws -> Outcome {
             try ControlCommandsTests.orkctl(arguments + ["--socket", socket])
         }
     }
@@ -171,7 +176,7 @@ struct ControlCommandsTests {
         let prometheus = try daemon.ctl("metrics", "--format", "prometheus")
         #expect(prometheus.status == 0)
         #expect(prometheus.stdout.contains("# TYPE orkestron_runs_total counter"))
-        #expect(prometheus.stdout.contains("orkestron_runs_total{job=\"ok\",status=\"success\"}"), "\(prometheus.stdout)")
+        #expect(prometheus.stdout.contains("orkestron_runs_total{job=\"ok\",type=\"sync\",status=\"success\"}"), "\(prometheus.stdout)")
         #expect(try daemon.ctl("metrics").stdout.contains("P99"))
 
         // chaos.
@@ -219,6 +224,104 @@ struct ControlCommandsTests {
         #expect(downRun.status == 3)
     }
 
+    @Test("every control command prints one JSON document with --json, and a human form without it")
+    func jsonAndHumanForms() throws {
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+        let okRun = try JSONValue.parse(try daemon.ctl("run", "ok", "--wait", "--json").stdout)
+        #expect(okRun["status"]?.stringValue == "SUCCESS", "\(okRun)")
+        let runId = okRun["runId"]?.stringValue ?? "?"
+        let svg = daemon.directory + "/timeline.svg"
+        let commands: [[String]] = [
+            ["status"], ["list"], ["list", "--type", "sync"], ["show", "ok"], ["history"], ["history", "ok"],
+            ["trace", runId], ["metrics"], ["metrics", "ok"], ["explain", "ok"], ["next", "ok"], ["pause", "ok"],
+            ["resume", "ok"], ["chaos", "bad", "--failure-rate", "0.5"], ["reload"], ["timeline", "--last", "5m"],
+            ["cancel", "slow"], ["run", "slow"],
+        ]
+        for command in commands {
+            let json = try daemon.ctl(command + ["--json"])
+            #expect(json.status == 0, "\(command) --json: \(json)")
+            #expect(throws: Never.self, "\(command) --json is not one JSON document: \(json.stdout)") {
+                try JSONValue.parse(json.stdout)
+            }
+            let human = try daemon.ctl(command)
+            #expect(human.status == 0, "\(command): \(human)")
+            #expect(!human.stdout.isEmpty && !human.stdout.hasPrefix("{") && !human.stdout.hasPrefix("["), "\(command): \(human.stdout)")
+        }
+        let chart = try daemon.ctl("timeline", "--last", "5m", "--svg", svg)
+        #expect(chart.status == 0 && chart.stdout.contains("ok"), "\(chart)")
+        let document = try String(contentsOfFile: svg, encoding: .utf8)
+        #expect(document.hasPrefix("<svg") && document.contains(">ok</text>"))
+
+        // Errors: unknown job 1, bad flag 2, run --wait failing 4, each also with --json.
+        #expect(try daemon.ctl("show", "nope", "--json").status == 1)
+        #expect(try daemon.ctl("history", "--limit", "x").status == 2)
+        #expect(try daemon.ctl("list", "--bogus").status == 2)
+        #expect(try daemon.ctl("run", "bad", "--wait", "--json").status == 4)
+    }
+
+    @Test("metrics --format prometheus is accepted by prometheus_client's text parser")
+    func prometheusParses() throws {
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+        #expect(try daemon.ctl("run", "ok", "--wait").status == 0)
+        #expect(try daemon.ctl("run", "bad", "--wait").status == 4)
+        let exposition = try daemon.ctl("metrics", "--format", "prometheus")
+        #expect(exposition.status == 0)
+        let script = """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                for sample in family.samples:
+                    labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+                    print(f"{family.type} {sample.name} {labels} {sample.value}")
+            """
+        let parsed = try ControlCommandsTests.run("/usr/bin/env", ["python3", "-c", script], input: exposition.stdout)
+        #expect(parsed.status == 0, "prometheus_client rejected the exposition (make deps installs it): \(parsed.stderr)")
+        let lines = parsed.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("counter orkestron_runs_total job=ok,status=success,type=sync 1"), "\(parsed.stdout)")
+        #expect(lines.contains("counter orkestron_runs_total job=bad,status=failed,type=sync 1"), "\(parsed.stdout)")
+        #expect(lines.contains { $0.hasPrefix("summary orkestron_run_duration_seconds job=ok,quantile=0.5,type=sync ") })
+        #expect(lines.contains("gauge orkestron_failure_ratio job=bad,type=sync 1.0"), "\(parsed.stdout)")
+        #expect(lines.contains("gauge orkestron_running job=slow 0"), "a job without a type has no type label: \(parsed.stdout)")
+    }
+
+    @Test("shell completion scripts for bash, zsh and fish come from the parser and name every command")
+    func completions() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try Self.orkctl(["--generate-completion-script", shell])
+            #expect(script.status == 0)
+            for command in ["list", "pause", "top", "timeline", "check-config"] {
+                #expect(script.stdout.contains(command), "\(shell) completion lacks \(command)")
+            }
+        }
+        let bash = try Self.orkctl(["--generate-completion-script", "bash"])
+        let syntax = try Self.run("/bin/bash", ["-n"], input: bash.stdout)
+        #expect(syntax.status == 0, "bash -n: \(syntax.stderr)")
+    }
+
+    /// Runs a program with `input` on its stdin.
+    static func run(_ path: String, _ arguments: [String], input: String) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
+    }
+
     @Test("check-config: summary and exit 0, or file:line:column diagnostics and exit 78")
     func checkConfig() throws {
         let directory = NSTemporaryDirectory() + "orkctl-check-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -237,5 +340,10 @@ struct ControlCommandsTests {
         #expect(invalid.stderr.contains("bad.toml:6:"), "\(invalid.stderr)")
         #expect(try Self.orkctl(["check-config", directory + "/missing.toml"]).status == 78)
         #expect(try Self.orkctl(["check-config", "--bogus"]).status == 2)
+        let json = try Self.orkctl(["check-config", bad, "--json"])
+        #expect(json.status == 78)
+        let report = try JSONValue.parse(json.stdout)
+        #expect(report["valid"] == .bool(false))
+        #expect(report["diagnostics"]?.arrayValue?.first?["line"]?.intValue == 6, "\(json.stdout)")
     }
 }

@@ -58,7 +58,7 @@ struct MetricsAggregatorTests {
         for summary in levels {
             #expect(summary.runs == RunCounts(total: 1, success: 1))
             #expect(summary.failureRate == 0)
-            #expect(summary.durationMs == DurationPercentiles(count: 1, p50: 250, p90: 250, p99: 250, max: 250))
+            #expect(summary.durationMs == Percentiles(count: 1, p50: 250, p90: 250, p99: 250, max: 250))
             #expect(summary.retryDistribution == [1: 1])
             #expect(summary.queueDepth == 0)
             #expect(summary.queueDepthPeak == 1)
@@ -129,7 +129,7 @@ struct MetricsAggregatorTests {
         let snapshot = MetricsAggregator(jobTypes: ["idle": nil]).snapshot(at: Instant(millisecondsSinceEpoch: 0))
         #expect(snapshot.jobs["idle"]?.failureRate == 0)
         #expect(snapshot.total.failureRate == 0)
-        #expect(snapshot.jobs["idle"]?.durationMs == DurationPercentiles())
+        #expect(snapshot.jobs["idle"]?.durationMs == Percentiles())
     }
 
     /// Queue depth follows runs in and out of the queue, and the peak remembers the most ever waiting.
@@ -227,7 +227,7 @@ struct MetricsAggregatorTests {
         #expect(snapshot.total.throughputPerMinute.last1m == 1)
         #expect(snapshot.total.throughputPerMinute.last15m == 1.0 / 15)
         // A zero duration is recorded as 0.
-        #expect(snapshot.total.durationMs == DurationPercentiles(count: 2))
+        #expect(snapshot.total.durationMs == Percentiles(count: 2))
     }
 
     /// Types add up their jobs; a job without a type counts in the total only.
@@ -283,7 +283,7 @@ struct MetricsAggregatorTests {
             log.successfulRun(job: "j", run: "r\(duration)", at: duration * 1_000, durationMs: duration)
         }
         let job = try #require(aggregate(log).snapshot(at: log.start + 200_000).jobs["j"])
-        #expect(job.durationMs == DurationPercentiles(count: 100, p50: 50, p90: 90, p99: 99, max: 100))
+        #expect(job.durationMs == Percentiles(count: 100, p50: 50, p90: 90, p99: 99, max: 100))
         // The sparkline keeps the last 32, oldest first.
         #expect(job.lastDurationsMs?.map(\.durationMs) == Array(69...100))
     }
@@ -299,8 +299,8 @@ struct MetricsAggregatorTests {
             log.add(.running, job: "j", run: run, at: 0, attempt: 1, latenessMs: delay, queueWaitMs: delay * 2)
         }
         let job = try #require(aggregate(log).snapshot(at: log.start).jobs["j"])
-        #expect(job.latenessMs == LatencyPercentiles(count: 5, p50: 20, p99: 1_000, max: 1_000))
-        #expect(job.queueWaitMs == LatencyPercentiles(count: 5, p50: 40, p99: 2_000, max: 2_000))
+        #expect(job.latenessMs == Percentiles(count: 5, p50: 20, p90: 1_000, p99: 1_000, max: 1_000))
+        #expect(job.queueWaitMs == Percentiles(count: 5, p50: 40, p90: 2_000, p99: 2_000, max: 2_000))
         #expect(job.running == 5)
     }
 

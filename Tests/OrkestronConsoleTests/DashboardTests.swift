@@ -1,7 +1,8 @@
 import OrkestronCore
 import Testing
 
-@testable import OrkestronProtocol
+@testable import OrkestronConsole
+import OrkestronProtocol
 
 @Suite("orkctl top dashboard")
 struct DashboardTests {
@@ -105,6 +106,15 @@ struct DashboardTests {
             """
         #expect(lines.count == 20)
         #expect(lines.joined(separator: "\n") == expected)
+    }
+
+    @Test("a 120x30 render, colored, matches its golden file")
+    func wideGolden() {
+        let lines = DashboardRenderer.render(
+            Self.sample(), width: 120, height: 30, now: Self.at(15), selected: 0, filter: nil, color: true,
+            connection: .connected)
+        #expect(lines.count == 30)
+        Golden.check(lines.joined(separator: "\n"), "dashboard-120x30.ansi")
     }
 
     @Test("applying events updates the right job, its sparkline, the counts and the tail")

@@ -1,4 +1,5 @@
 import OrkestronCore
+import OrkestronProtocol
 
 /// What `orkctl top` shows, built from the `daemon.status`, `jobs.list` and `metrics.get` snapshots and kept up to
 /// date by applying the event stream. Pure: no clock, no I/O.

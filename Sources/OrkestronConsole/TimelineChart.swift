@@ -1,5 +1,6 @@
 import Foundation
 import OrkestronCore
+import OrkestronProtocol
 
 /// One run as the timeline draws it: where its bar starts and ends and what it ended as.
 public struct TimelineRun: Sendable, Hashable {

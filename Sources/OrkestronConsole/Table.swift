@@ -1,8 +1,12 @@
 /// Left-aligned columns separated by two spaces; the human form of every listing.
-struct Table {
-    var rows: [[String]]
+public struct Table: Sendable {
+    public var rows: [[String]]
 
-    func render() -> String {
+    public init(rows: [[String]]) {
+        self.rows = rows
+    }
+
+    public func render() -> String {
         let widths = rows.reduce(into: [Int]()) { widths, row in
             for (index, cell) in row.enumerated() {
                 if index >= widths.count { widths.append(0) }

@@ -1,4 +1,5 @@
 import OrkestronCore
+import OrkestronProtocol
 
 /// Whether `orkctl top` currently hears from the daemon.
 public enum DashboardConnection: Sendable, Equatable {

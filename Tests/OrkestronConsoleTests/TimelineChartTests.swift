@@ -1,7 +1,8 @@
 import OrkestronCore
 import Testing
 
-@testable import OrkestronProtocol
+@testable import OrkestronConsole
+import OrkestronProtocol
 
 /// The pure renderer behind `orkctl timeline`: terminal cells, axis labels and the SVG document.
 @Suite("TimelineTests")
@@ -69,6 +70,10 @@ struct TimelineTests {
         let hour = TimelineChart(rows: Self.chart.rows, windowStart: Self.start, windowEnd: Self.start + 3_600_000, width: 100)
         let labels = hour.terminalLines(color: false)[3]
         #expect(labels.contains("08:30") && labels.contains("09:00") && !labels.contains("08:30:"))
+    }
+
+    @Test func svgGolden() {
+        Golden.check(Self.chart.svg(), "timeline.svg")
     }
 
     @Test func svgHasARectPerVisibleRunAndATextPerJob() {

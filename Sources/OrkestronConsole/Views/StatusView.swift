@@ -1,0 +1,17 @@
+import OrkestronProtocol
+
+/// `orkctl status`: the daemon's health and counts from `daemon.status`.
+public enum StatusView {
+    public static func render(_ status: JSONValue) -> String {
+        let rows: [(String, String)] = [
+            ("version", status["version"]?.stringValue ?? "?"),
+            ("pid", status["pid"]?.intValue.map(String.init) ?? "?"),
+            ("up", ConsoleContext.duration(ms: status["uptimeMs"]?.intValue ?? 0)),
+            ("jobs", "\(status["jobs"]?.intValue ?? 0) (\(status["paused"]?.intValue ?? 0) paused)"),
+            ("running", "\(status["running"]?.intValue ?? 0) of \(status["slots"]?.intValue ?? 0) slots"),
+            ("queued", "\(status["queued"]?.intValue ?? 0)"),
+            ("config", (status["configPaths"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")),
+        ]
+        return Table(rows: rows.map { [$0.0, $0.1] }).render()
+    }
+}
