@@ -246,13 +246,14 @@ public struct TimelineChart: Sendable {
 
     // MARK: SVG
 
-    /// The same picture as a standalone SVG document: a `<text class="job">` per row, a `<rect>` per visible run.
+    /// The same picture as a standalone SVG document: a `<text class="job">` per row, a `<rect class="run">` per
+    /// visible run, the time axis and a legend.
     public func svg() -> String {
         let labelPx = 10 + labelWidth * 8
         let plotPx = 800
         let rowPx = 22
         let top = 10
-        let height = top + rows.count * rowPx + 50
+        let height = top + rows.count * rowPx + 56
         let widthPx = labelPx + plotPx + 20
         func x(_ instant: Instant) -> Double {
             let offset = min(max(instant.milliseconds(since: windowStart), 0), spanMs)
@@ -275,7 +276,7 @@ public struct TimelineChart: Sendable {
                 let end = style == .skipped ? run.start : (run.end ?? (style == .active ? windowEnd : run.start))
                 let left = x(run.start)
                 let barWidth = max(x(end) - left, 2)
-                var rect = "<rect x=\"\(number(left))\" y=\"\(y + 3)\" width=\"\(number(barWidth))\" height=\"16\" "
+                var rect = "<rect class=\"run\" x=\"\(number(left))\" y=\"\(y + 3)\" width=\"\(number(barWidth))\" height=\"16\" "
                     + "fill=\"\(style.fill)\""
                 if run.attempt > 1 { rect += " stroke=\"#000\" stroke-dasharray=\"2 2\"" }
                 rect += "><title>\(escape(run.runId)) \(escape(run.status)) attempt \(run.attempt)</title></rect>"
@@ -289,6 +290,19 @@ public struct TimelineChart: Sendable {
             out.append("<line x1=\"\(tickX)\" y1=\"\(axisY)\" x2=\"\(tickX)\" y2=\"\(axisY + 5)\" stroke=\"#444\"/>")
             out.append(
                 "<text class=\"tick\" x=\"\(tickX)\" y=\"\(axisY + 18)\" text-anchor=\"middle\">\(label(at: at))</text>")
+        }
+        // The legend: a swatch per final status, and the dashed outline of a run that needed retries.
+        let legendY = axisY + 40
+        var legendX = labelPx
+        let entries: [(Style?, String)] = [
+            (.success, "success"), (.failed, "failed"), (.cancelled, "cancelled"), (.skipped, "skipped"),
+            (.active, "running"), (nil, "retried"),
+        ]
+        for (style, name) in entries {
+            let swatch = style.map { "fill=\"\($0.fill)\"" } ?? "fill=\"#fff\" stroke=\"#000\" stroke-dasharray=\"2 2\""
+            out.append("<rect class=\"swatch\" x=\"\(legendX)\" y=\"\(legendY - 10)\" width=\"12\" height=\"12\" \(swatch)/>")
+            out.append("<text class=\"legend\" x=\"\(legendX + 16)\" y=\"\(legendY)\">\(name)</text>")
+            legendX += 24 + name.count * 8
         }
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

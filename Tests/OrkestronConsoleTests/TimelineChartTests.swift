@@ -80,7 +80,7 @@ struct TimelineTests {
         let svg = Self.chart.svg()
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(svg.hasSuffix("</svg>\n"))
-        #expect(svg.components(separatedBy: "<rect").count - 1 == 6)
+        #expect(svg.components(separatedBy: "<rect class=\"run\"").count - 1 == 6)
         #expect(svg.components(separatedBy: "<text class=\"job\"").count - 1 == 2)
         #expect(svg.contains(">backup</text>"))
         #expect(svg.contains("stroke-dasharray"))  // the retry
