@@ -5,7 +5,7 @@
 
 SWIFT        ?= swift
 CONFIGURATION ?= debug
-DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata tmux
+DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata tmux systemd
 # Python modules the tests use as independent checkers (prometheus_client's exposition parser).
 PIP_PACKAGES := prometheus_client
 SWIFT_FLAGS  := -c $(CONFIGURATION)

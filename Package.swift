@@ -44,6 +44,13 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // libsystemd (apt: libsystemd-dev, found with pkg-config); only OrkestronSystemd imports it.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // sd_notify, the watchdog, socket activation and the journal log handler, in Swift.
+        .target(
+            name: "OrkestronSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         // JSON-RPC 2.0 envelopes and the wire encoding of the engine's values.
         .target(name: "OrkestronProtocol", dependencies: ["OrkestronCore", "OrkestronConfig"]),
         // What operators read: tables, relative times, event lines, the timeline chart and the dashboard, as pure
@@ -64,6 +71,7 @@ let package = Package(
             name: "OrkestronDaemon",
             dependencies: [
                 "OrkestronCore", "OrkestronMetrics", "OrkestronConfig", "OrkestronStore", "OrkestronProtocol",
+                "OrkestronSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -76,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "orkestrond",
             dependencies: [
-                "OrkestronDaemon", "OrkestronConfig",
+                "OrkestronDaemon", "OrkestronConfig", "OrkestronSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -12,16 +12,22 @@ import ServiceLifecycle
 /// close its own connection. Lines are capped at 1 MiB by the frame decoder; an over-long line earns a
 /// -32600 error and the connection is closed.
 final class ControlServer: Service, Sendable {
-    let socketPath: String
-    let socketMode: UInt32
+    /// Where the listener comes from.
+    enum Listener: Sendable {
+        /// Bind this path (replacing a stale socket file), set its mode, and unlink it on shutdown.
+        case path(String, mode: UInt32)
+        /// Serve a socket systemd passed (socket activation); its file belongs to the socket unit and stays.
+        case activated(descriptor: Int32, path: String)
+    }
+
+    let listener: Listener
     let handler: RPCHandler
     let logger: Logger
-    /// Called once the socket listens (READY=1 goes there with the systemd issue).
+    /// Called once the socket listens: one half of readiness (READY=1).
     let onListening: @Sendable () -> Void
 
-    init(socketPath: String, socketMode: UInt32, handler: RPCHandler, logger: Logger, onListening: @escaping @Sendable () -> Void) {
-        self.socketPath = socketPath
-        self.socketMode = socketMode
+    init(listener: Listener, handler: RPCHandler, logger: Logger, onListening: @escaping @Sendable () -> Void) {
+        self.listener = listener
         self.handler = handler
         self.logger = logger
         self.onListening = onListening
@@ -30,25 +36,38 @@ final class ControlServer: Service, Sendable {
     private typealias Connection = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials)
 
     func run() async throws {
-        let directory = (socketPath as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
+            Self.credentials(of: channel).flatMapThrowing { peer -> Connection in
+                try channel.pipeline.syncOperations.addHandler(
+                    ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: ProtocolInfo.maximumLineLength))
+                let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                return (asyncChannel, peer)
+            }
         }
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true) { channel in
-                Self.credentials(of: channel).flatMapThrowing { peer -> Connection in
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: ProtocolInfo.maximumLineLength))
-                    let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    return (asyncChannel, peer)
-                }
+        let server: NIOAsyncChannel<Connection, Never>
+        let socketPath: String
+        switch listener {
+        case .path(let path, let mode):
+            socketPath = path
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-        guard chmod(socketPath, mode_t(socketMode)) == 0 else {
-            throw DaemonError.socket(path: socketPath, reason: "cannot set mode: \(String(cString: strerror(errno)))")
+            server = try await bootstrap.bind(
+                unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+            guard chmod(path, mode_t(mode)) == 0 else {
+                throw DaemonError.socket(path: path, reason: "cannot set mode: \(String(cString: strerror(errno)))")
+            }
+        case .activated(let descriptor, let path):
+            socketPath = path
+            server = try await bootstrap.bind(descriptor, childChannelInitializer: initializer)
         }
-        logger.info("control socket listening", metadata: ["socket": "\(socketPath)"])
+        logger.info(
+            "control socket listening",
+            metadata: ["socket": "\(socketPath)", "activated": "\(listener.isActivated)"])
         onListening()
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { connections in
@@ -66,7 +85,7 @@ final class ControlServer: Service, Sendable {
         } onGracefulShutdown: {
             server.channel.close(promise: nil)
         }
-        unlink(socketPath)
+        if case .path = listener { unlink(socketPath) }
     }
 
     private static func credentials(of channel: any Channel) -> EventLoopFuture<PeerCredentials> {
@@ -134,5 +153,12 @@ enum DaemonError: Error, CustomStringConvertible {
         case .socket(let path, let reason): return "control socket \(path): \(reason)"
         case .state(let path, let reason): return "state directory \(path): \(reason)"
         }
+    }
+}
+
+extension ControlServer.Listener {
+    var isActivated: Bool {
+        if case .activated = self { return true }
+        return false
     }
 }

@@ -4,6 +4,7 @@ import OrkestronConfig
 import OrkestronCore
 import OrkestronProtocol
 import OrkestronStore
+import OrkestronSystemd
 import ServiceLifecycle
 import UnixSignals
 
@@ -44,7 +45,18 @@ public struct Daemon {
             ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
             ?? Self.defaultStateDirectory
         try Self.prepare(stateDirectory: stateDirectory)
-        let socketPath = options.socketPath ?? configuration.daemon.socket ?? ProtocolInfo.defaultSocketPath
+        let listener: ControlServer.Listener
+        if let descriptor = try SocketActivation.unixListener() {
+            // systemd's socket wins over --socket and [daemon].socket: it is where clients were told to connect.
+            listener = .activated(
+                descriptor: descriptor, path: SocketActivation.path(of: descriptor) ?? "fd \(descriptor)")
+        } else {
+            listener = .path(
+                options.socketPath ?? configuration.daemon.socket ?? ProtocolInfo.defaultSocketPath,
+                mode: configuration.daemon.socketMode)
+        }
+        let notifier = SystemdNotifier()
+        let readiness = Readiness(notifier: notifier)
 
         let store = try Store(path: stateDirectory + "/orkestron.db")
         let restore = try store.loadRestore()
@@ -67,13 +79,12 @@ public struct Daemon {
         let supervisor = ProcessSupervisor(instance: instance, logger: logger)
         let driver = EngineDriver(
             configuration: configuration, configPath: options.configPath, restore: restore, writer: writer,
-            supervisor: supervisor, logger: logger)
+            supervisor: supervisor, notifier: notifier, readiness: readiness, logger: logger)
         let handler = RPCHandler(
             driver: driver, writer: writer, store: store, version: options.version, controlGroup: controlGroup,
             logger: logger)
         let server = ControlServer(
-            socketPath: socketPath, socketMode: configuration.daemon.socketMode, handler: handler, logger: logger,
-            onListening: {})
+            listener: listener, handler: handler, logger: logger, onListening: { readiness.socketListening() })
         let reloader = ReloadOnHangup(driver: driver, store: store, logger: logger)
         let maintenance = HistoryPruner(store: store, retentionMs: configuration.daemon.historyRetentionMs, logger: logger)
 

@@ -92,6 +92,13 @@ extension EngineDriver {
     /// Reloads the configuration file: validates first, then applies the difference. A broken configuration
     /// changes nothing and reports every diagnostic.
     func reload(store: Store) throws(RPCError) -> ReloadDiff {
+        // The service manager sees the reload start and end (READY=1 in both outcomes: a broken file keeps
+        // the running configuration, which is still ready).
+        notifier.reloading()
+        defer {
+            sentStatus = statusLine()
+            notifier.ready(status: sentStatus)
+        }
         let loaded: Configuration
         do {
             loaded = try ConfigLoader.load(path: configPath)

@@ -4,6 +4,7 @@ import OrkestronConfig
 import OrkestronCore
 import OrkestronMetrics
 import OrkestronProtocol
+import OrkestronSystemd
 import ServiceLifecycle
 
 /// Runs the engine on the wall clock and carries out its actions.
@@ -29,6 +30,18 @@ actor EngineDriver: Service {
     var shutdownDeadline: Instant?
     var shutdownCancelled = false
 
+    let notifier: SystemdNotifier
+    let readiness: Readiness
+    /// Half of the service manager's watchdog timeout, when it set one; pinged from the timer loop, so an engine
+    /// that hangs stops the pings and systemd restarts the daemon.
+    let watchdogIntervalMs: Int64?
+    var nextWatchdogPing = ContinuousClock.now
+    /// The STATUS= line last sent, and when; a changed line is sent at most every `statusIntervalMs`.
+    var sentStatus = ""
+    var statusSentAt: ContinuousClock.Instant?
+    var statusDirty = true
+    static let statusIntervalMs: Int64 = 250
+
     private var wakeContinuation: CheckedContinuation<Void, Never>?
     private var nudged = false
 
@@ -39,7 +52,7 @@ actor EngineDriver: Service {
 
     init(
         configuration: Configuration, configPath: String, restore: EngineRestore, writer: StoreWriter,
-        supervisor: ProcessSupervisor, logger: Logger
+        supervisor: ProcessSupervisor, notifier: SystemdNotifier, readiness: Readiness, logger: Logger
     ) {
         let now = WallClock.now()
         var startup: [EngineAction] = []
@@ -53,6 +66,9 @@ actor EngineDriver: Service {
         self.supervisor = supervisor
         self.logger = logger
         self.startedAt = now
+        self.notifier = notifier
+        self.readiness = readiness
+        self.watchdogIntervalMs = SystemdNotifier.watchdogPingIntervalMs()
         self.metrics = MetricsAggregator(jobTypes: Dictionary(uniqueKeysWithValues: configuration.jobs.map { ($0.id, $0.type) }))
         for job in configuration.jobs { jobTypes[job.id] = job.type }
     }
@@ -66,7 +82,11 @@ actor EngineDriver: Service {
         apply()
         logger.info(
             "engine started",
-            metadata: ["jobs": "\(engine.jobIds.count)", "slots": "\(configuration.engineSettings.maxConcurrency)"])
+            metadata: [
+                "jobs": "\(engine.jobIds.count)", "slots": "\(configuration.engineSettings.maxConcurrency)",
+                "watchdog_ping_ms": "\(watchdogIntervalMs.map(String.init) ?? "off")",
+            ])
+        readiness.engineRunning()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -104,7 +124,8 @@ actor EngineDriver: Service {
             let now = WallClock.now()
             var wake = engine.nextWakeup ?? (now + Self.maximumSleepMs)
             if let deadline = shutdownDeadline, !shutdownCancelled { wake = min(wake, deadline) }
-            let delay = min(max(wake.milliseconds(since: now), 0), Self.maximumSleepMs)
+            var delay = min(max(wake.milliseconds(since: now), 0), Self.maximumSleepMs)
+            delay = min(delay, reportToServiceManager())
             if delay > 0 { await sleep(milliseconds: delay) }
             engine.advance(to: WallClock.now(), into: &buffer)
             apply(nudge: false)
@@ -113,6 +134,47 @@ actor EngineDriver: Service {
 
     private var maximumKillGrace: Int64 {
         configuration.jobs.map(\.killGraceMs).max() ?? 0
+    }
+
+    // MARK: - Service manager
+
+    /// Pings the watchdog and sends a changed STATUS= line when they are due; returns how long the loop may
+    /// sleep before one of them is due again (no wake-ups at all when neither is in use).
+    private func reportToServiceManager() -> Int64 {
+        let now = ContinuousClock.now
+        var next = Self.maximumSleepMs
+        if let interval = watchdogIntervalMs {
+            if now >= nextWatchdogPing {
+                notifier.watchdog()
+                nextWatchdogPing = now + .milliseconds(interval)
+            }
+            next = min(next, (nextWatchdogPing - now).milliseconds)
+        }
+        if statusDirty && notifier.isListening {
+            let dueAt = statusSentAt.map { $0 + .milliseconds(Self.statusIntervalMs) } ?? now
+            if now >= dueAt {
+                statusDirty = false
+                let line = statusLine()
+                if line != sentStatus {
+                    notifier.status(line)
+                    sentStatus = line
+                    statusSentAt = now
+                }
+            } else {
+                next = min(next, (dueAt - now).milliseconds)
+            }
+        }
+        return max(next, 0)
+    }
+
+    /// `12 jobs, 2 running, 1 queued, 0 failed in 15m` (and the paused count when there is one).
+    func statusLine() -> String {
+        var line = "\(engine.jobIds.count) jobs, \(engine.runningCount) running, \(engine.queuedCount) queued, "
+            + "\(metrics.failuresInLast15Minutes(at: WallClock.now())) failed in 15m"
+        let paused = engine.pausedCount
+        if paused > 0 { line += ", \(paused) paused" }
+        if shutdownDeadline != nil { line = "stopping: " + line }
+        return line
     }
 
     /// Sleeps until the delay passes or an input changes the next wake-up.
@@ -151,6 +213,7 @@ actor EngineDriver: Service {
         let now = WallClock.now()
         shutdownDeadline = now + configuration.daemon.shutdownGraceMs
         engine.setDraining(true, at: now, into: &buffer)
+        notifier.stopping()
         logger.info(
             "shutting down: no new runs start",
             metadata: ["running": "\(engine.runningCount)", "grace_ms": "\(configuration.daemon.shutdownGraceMs)"])
@@ -194,6 +257,7 @@ actor EngineDriver: Service {
         }
         buffer.removeAll(keepingCapacity: true)
         writer.enqueue(events: events, states: engine.takeDirtyJobStates())
+        statusDirty = true
         if shouldNudge { nudge() }
     }
 

@@ -79,7 +79,12 @@ final class ProcessSupervisor: Service, Sendable {
     private func spawn(_ launch: ProcessLaunch, logger: Logger) async -> ProcessOutcome {
         let workload = launch.workload
         guard let program = workload.command.first else { return ProcessOutcome(launchError: "empty command") }
-        var environment: [Environment.Key: String?] = [:]
+        // The service manager's variables are the daemon's, not the job's: a job must not send sd_notify
+        // messages or inherit the watchdog in the daemon's name.
+        var environment: [Environment.Key: String?] = [
+            "NOTIFY_SOCKET": nil, "WATCHDOG_USEC": nil, "WATCHDOG_PID": nil, "LISTEN_FDS": nil, "LISTEN_PID": nil,
+            "LISTEN_FDNAMES": nil,
+        ]
         for (key, value) in workload.environment {
             if let key = Environment.Key(rawValue: key) { environment[key] = value }
         }

@@ -68,6 +68,8 @@ struct LevelStats: Sendable {
     var lateness: Int?
     var queueWait: Int?
     var throughput = ThroughputRing()
+    /// Runs that ended FAILED or TIMEOUT, per second: the "failed in 15m" of the daemon's status line.
+    var failures = ThroughputRing()
     /// Index: attempts started; value: finished runs. Grows to the largest attempt count seen.
     var runsByAttempts: [Int] = []
     var queued = 0
@@ -78,8 +80,12 @@ struct LevelStats: Sendable {
         if let finalStatus = effect.finalStatus {
             switch finalStatus {
             case .success: success += 1
-            case .failed: failed += 1
-            case .timeout: timeout += 1
+            case .failed:
+                failed += 1
+                failures.record(second: effect.second)
+            case .timeout:
+                timeout += 1
+                failures.record(second: effect.second)
             case .cancelled: cancelled += 1
             case .skipped: skipped += 1
             }

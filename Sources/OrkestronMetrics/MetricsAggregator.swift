@@ -116,6 +116,12 @@ public struct MetricsAggregator: Sendable {
     ///
     /// `jobs` lists the jobs that match; `types` lists the filtered type, or the types of the matching jobs when
     /// only a job is given, or every type; `total` always covers every job.
+    /// Runs that ended FAILED or TIMEOUT in the 15 minutes up to `now`, over every job; O(ring) and no
+    /// percentiles, cheap enough for a status line refreshed a few times a second.
+    public func failuresInLast15Minutes(at now: Instant) -> Int {
+        total.failures.counts(endingAt: ThroughputRing.second(ofMilliseconds: now.millisecondsSinceEpoch)).last15m
+    }
+
     public func snapshot(at now: Instant, job jobId: String? = nil, type: String? = nil) -> MetricsSnapshot {
         var selectedJobs: [Int]
         if let jobId {

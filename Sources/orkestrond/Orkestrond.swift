@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OrkestronConfig
 import OrkestronDaemon
+import OrkestronSystemd
 
 /// `orkestrond`: the Orkestron daemon.
 @main
@@ -36,17 +37,15 @@ struct Orkestrond: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, print a summary and exit (78 when invalid).")
     var checkConfig = false
 
-    @Option(name: .customLong("log-target"), help: "Where logs go: auto, journal or stderr (auto means stderr until journal support lands).")
+    @Option(
+        name: .customLong("log-target"),
+        help: "Where logs go: journal, stderr, or auto (the journal under systemd, i.e. when $JOURNAL_STREAM or $INVOCATION_ID is set; else stderr).")
     var logTarget: LogTarget = .auto
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     func validate() throws {
-        if logTarget == .journal {
-            // Not silently downgraded: an operator asking for the journal must know it is not there yet.
-            throw ValidationError("--log-target journal: the journal log handler is not available in this build; use stderr or auto")
-        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level: unknown level \"\(logLevel)\" (expected trace, debug, info, notice, warning, error or critical)")
         }
@@ -68,7 +67,11 @@ struct Orkestrond: AsyncParsableCommand {
             return
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+        if Self.logsToJournal(logTarget) {
+            LoggingSystem.bootstrap { _ in JournalLogHandler(identifier: "orkestrond", level: level) }
+        } else {
+            LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+        }
         let logger = Logger(label: "orkestrond")
         var daemon = Daemon(
             options: Daemon.Options(configPath: config, socketPath: socket, stateDirectory: stateDir, version: Self.version),
@@ -78,6 +81,16 @@ struct Orkestrond: AsyncParsableCommand {
         } catch {
             logger.critical("orkestrond cannot run", metadata: ["error": "\(error)"])
             throw ExitCode(1)
+        }
+    }
+
+    static func logsToJournal(_ target: LogTarget) -> Bool {
+        switch target {
+        case .journal: return true
+        case .stderr: return false
+        case .auto:
+            let environment = ProcessInfo.processInfo.environment
+            return environment["JOURNAL_STREAM"] != nil || environment["INVOCATION_ID"] != nil
         }
     }
 }

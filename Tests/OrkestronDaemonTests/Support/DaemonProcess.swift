@@ -31,6 +31,10 @@ final class DaemonProcess: Sendable {
     let stateDirectory: String
     let socketPath: String
     let logPath: String
+    /// Set in the daemon's environment on top of the test's (where systemd's variables are removed).
+    let environment: [String: String]
+    /// A program and its arguments that start the daemon (e.g. `systemd-socket-activate -l PATH`), or none.
+    let launcher: [String]
 
     private struct State {
         var process: ProcessBox?
@@ -47,8 +51,10 @@ final class DaemonProcess: Sendable {
 
     private let state = Mutex(State())
 
-    private init(directory: String) {
+    private init(directory: String, environment: [String: String], launcher: [String]) {
         self.directory = directory
+        self.environment = environment
+        self.launcher = launcher
         configPath = directory + "/orkestron.toml"
         stateDirectory = directory + "/state"
         socketPath = directory + "/d.sock"
@@ -64,11 +70,12 @@ final class DaemonProcess: Sendable {
 
     /// Writes `config` (with `@DIR@` replaced), starts the daemon, runs `body`, then kills the daemon and removes
     /// the directory, whatever `body` did. When the body fails, the daemon's log is attached to the test.
+    /// `environment` and `launcher` may use `@DIR@` too.
     static func with<Result: Sendable>(
-        config: String, sourceLocation: SourceLocation = #_sourceLocation,
-        _ body: (DaemonProcess) async throws -> Result
+        config: String, environment: [String: String] = [:], launcher: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: (DaemonProcess) async throws -> Result
     ) async throws -> Result {
-        let daemon = try DaemonProcess.make()
+        let daemon = try DaemonProcess.make(environment: environment, launcher: launcher)
         do {
             try daemon.writeConfig(config)
             try await daemon.start()
@@ -84,12 +91,14 @@ final class DaemonProcess: Sendable {
     }
 
     /// A fresh private directory under /tmp.
-    static func make() throws -> DaemonProcess {
+    static func make(environment: [String: String] = [:], launcher: [String] = []) throws -> DaemonProcess {
         var template = Array("/tmp/orkd-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
         guard made != nil else { throw HarnessError("mkdtemp failed: \(String(cString: strerror(errno)))") }
         let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        return DaemonProcess(directory: path)
+        return DaemonProcess(
+            directory: path, environment: environment.mapValues { $0.replacingOccurrences(of: "@DIR@", with: path) },
+            launcher: launcher.map { $0.replacingOccurrences(of: "@DIR@", with: path) })
     }
 
     /// (Re)writes the configuration file; `@DIR@` becomes the daemon's directory.
@@ -112,14 +121,16 @@ final class DaemonProcess: Sendable {
         defer { try? log.close() }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "--config", configPath, "--state-dir", stateDirectory, "--socket", socketPath, "--log-target", "stderr",
+        let command = launcher + [
+            binary, "--config", configPath, "--state-dir", stateDirectory, "--socket", socketPath, "--log-target", "stderr",
         ]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         var environment = ProcessInfo.processInfo.environment
         for key in ["JOURNAL_STREAM", "INVOCATION_ID", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC", "WATCHDOG_PID"] {
             environment.removeValue(forKey: key)
         }
+        environment.merge(self.environment) { $1 }
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -222,7 +233,8 @@ final class DaemonProcess: Sendable {
         throw HarnessError("orkestrond did not accept connections on \(socketPath) within \(timeout); log:\n\(logTail())")
     }
 
-    private func waitForExit(timeout: Duration) async throws -> Int32 {
+    /// Waits (≤ `timeout`) for the daemon to exit on its own; returns the exit status (or 128+signal).
+    func waitForExit(timeout: Duration) async throws -> Int32 {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
