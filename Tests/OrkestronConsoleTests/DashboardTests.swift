@@ -117,6 +117,20 @@ struct DashboardTests {
         Golden.check(lines.joined(separator: "\n"), "dashboard-120x30.ansi")
     }
 
+    @Test("p50/p99 come from the snapshot, then from the durations seen live once there are enough of them")
+    func livePercentiles() {
+        var state = Self.snapshot()
+        let before = state.jobs.first { $0.id == "sync_001" }!
+        for index in 0..<(DashboardState.liveQuantileMinimum - 1) {
+            state.apply(Self.ev(UInt64(1_000 + index), 20, "sync_001", "sync_001-9\(index)", .success, durationMs: 5_000))
+        }
+        #expect(state.jobs.first { $0.id == "sync_001" }!.p50Ms == before.p50Ms)
+        state.apply(Self.ev(2_000, 21, "sync_001", "sync_001-99", .success, durationMs: 9_000))
+        let job = state.jobs.first { $0.id == "sync_001" }!
+        #expect(job.p50Ms == 5_000)
+        #expect(job.p99Ms == 9_000)
+    }
+
     @Test("applying events updates the right job, its sparkline, the counts and the tail")
     func events() {
         var state = Self.snapshot()

@@ -22,8 +22,13 @@ public struct DashboardState: Sendable, Equatable {
         public var lastStatus: String?
         public var lastFinishedAt: Instant?
         public var nextRun: Instant?
+        /// From the `metrics.get` snapshot (the daemon's histogram of every run) until the stream has brought
+        /// `liveQuantileMinimum` durations; from then on, over the last `durationWindow` durations seen live, so
+        /// the columns follow the job without polling.
         public var p50Ms: Int64?
         public var p99Ms: Int64?
+        /// Durations seen on the stream, oldest first, at most `DashboardState.durationWindow`.
+        public var liveDurations: [Int64] = []
         /// Finished runs and failed ones among them (final statuses), seeded from `metrics.get`.
         public var finished: Int64
         public var failed: Int64
@@ -67,6 +72,8 @@ public struct DashboardState: Sendable, Equatable {
     }
 
     public static let sampleCapacity = 20
+    public static let durationWindow = 256
+    public static let liveQuantileMinimum = 20
     public static let tailCapacity = 50
     static let failureWindowMs: Int64 = 15 * 60_000
 
@@ -184,6 +191,13 @@ public struct DashboardState: Sendable, Equatable {
         {
             job.samples.append(Sample(durationMs: ms, status: event.status))
             if job.samples.count > Self.sampleCapacity { job.samples.removeFirst(job.samples.count - Self.sampleCapacity) }
+            job.liveDurations.append(ms)
+            if job.liveDurations.count > Self.durationWindow { job.liveDurations.removeFirst() }
+            if job.liveDurations.count >= Self.liveQuantileMinimum {
+                let sorted = job.liveDurations.sorted()
+                job.p50Ms = Self.nearestRank(sorted, 0.50)
+                job.p99Ms = Self.nearestRank(sorted, 0.99)
+            }
         }
         if event.endsRun && event.status != .skipped {
             job.lastStatus = event.status.rawValue
@@ -228,6 +242,13 @@ public struct DashboardState: Sendable, Equatable {
         default: break
         }
         if event.endsRun { activeRuns[runId] = nil } else { activeRuns[runId] = event.status }
+    }
+
+    /// The nearest-rank percentile of sorted values (the smallest value with at least `fraction` of them at or
+    /// below it).
+    static func nearestRank(_ sorted: [Int64], _ fraction: Double) -> Int64 {
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
     }
 
     static func detail(_ event: Event) -> String {
