@@ -1,18 +1,18 @@
 # Orkestron — build, test and run.
 #
-# `make test` is what CI runs (.ci/run): it installs the Debian packages the build needs when they are missing,
-# builds every target and runs every test.
+# `make test` is what CI runs (.ci/run): it installs the Debian packages the build and the tests need (tmux drives
+# `orkctl top` in a real terminal) when they are missing, builds every target and runs every test.
 
 SWIFT        ?= swift
 CONFIGURATION ?= debug
-DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata
+DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata tmux
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
 .PHONY: all build test deps clean run
 
 all: build
 
-## deps: install the Debian packages the build needs (as root via apt-get; otherwise print the command).
+## deps: install the Debian packages the build and the tests need (as root via apt-get; otherwise print the command).
 deps:
 	@missing=""; \
 	for pkg in $(DEB_PACKAGES); do \
