@@ -1,7 +1,7 @@
 # Orkestron — build, test and run.
 #
-# `make test` is what CI runs (.ci/run): it installs the Debian packages the build needs when they are missing,
-# builds every target and runs every test.
+# `make test` is what CI runs (.ci/run): it installs the Debian packages the build and the tests need (tmux drives
+# `orkctl top` in a real terminal) when they are missing, builds every target and runs every test.
 
 SWIFT        ?= swift
 CONFIGURATION ?= debug
@@ -14,7 +14,7 @@ SWIFT_FLAGS  := -c $(CONFIGURATION)
 
 all: build completions
 
-## deps: install the Debian packages the build needs (as root via apt-get; otherwise print the command).
+## deps: install the Debian packages the build and the tests need (as root via apt-get; otherwise print the command).
 deps:
 	@missing=""; \
 	for pkg in $(DEB_PACKAGES); do \

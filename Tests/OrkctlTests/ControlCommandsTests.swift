@@ -43,14 +43,14 @@ struct ControlCommandsTests {
         let configPath: String
         let process = Process()
 
-        init() throws {
+        init(config: String = ControlCommandsTests.config) throws {
             var template = Array("/tmp/orkctl-test-XXXXXX".utf8CString)
             let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
             guard made != nil else { throw CancellationError() }
             directory = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             socket = directory + "/d.sock"
             configPath = directory + "/orkestron.toml"
-            try ControlCommandsTests.config.write(toFile: configPath, atomically: true, encoding: .utf8)
+            try config.write(toFile: configPath, atomically: true, encoding: .utf8)
             process.executableURL = try ControlCommandsTests.binary("orkestrond")
             process.arguments = [
                 "--config", configPath, "--state-dir", directory + "/state", "--socket", socket, "--log-target", "stderr",
