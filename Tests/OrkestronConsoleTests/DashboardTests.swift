@@ -83,7 +83,7 @@ struct DashboardTests {
             Self.sample(), width: 80, height: 20, now: Self.at(15), selected: 1, filter: nil, color: false,
             connection: .connected)
         let expected = """
-            orkestron 0.1.0  up 1h 1m  running 1/4  queue 0  2.5 runs/min  fail 15m 20.0%
+            orkestron 0.1.0  up 1h 1m  running 1/4  queue 0  6.9 runs/min  fail 15m 20.0%
 
               JOB            TYPE    STATE     LAST         NEXT    P50   P99  FAIL RECENT
               sync_001       sync    idle      ok 6s        45s   612ms 880ms  4.3% ▃▅█▆▇
@@ -129,6 +129,22 @@ struct DashboardTests {
         let job = state.jobs.first { $0.id == "sync_001" }!
         #expect(job.p50Ms == 5_000)
         #expect(job.p99Ms == 9_000)
+
+        // A job the snapshot had no durations for shows the live ones from its first run.
+        let fresh = state.jobs.first { $0.p50Ms == nil }!
+        state.apply(Self.ev(3_000, 22, fresh.id, fresh.id + "-1", .success, durationMs: 70))
+        #expect(state.jobs.first { $0.id == fresh.id }!.p50Ms == 70)
+    }
+
+    @Test("runs per minute blend the snapshot's rate with the runs seen during the first minute")
+    func throughputBlend() {
+        var state = Self.snapshot()
+        state.snapshotThroughputPerMinute = 6
+        state.apply(Self.ev(4_000, 0, "sync_001", "sync_001-50", .success, durationMs: 10))
+        state.apply(Self.ev(4_001, 30, "sync_001", "sync_001-51", .success, durationMs: 10))
+        // 30 s watched: 2 runs seen + 6/min for the 30 s before the stream.
+        #expect(state.throughputPerMinute(now: Self.at(30)) == 5)
+        #expect(state.throughputPerMinute(now: Self.at(80)) == 1)
     }
 
     @Test("applying events updates the right job, its sparkline, the counts and the tail")

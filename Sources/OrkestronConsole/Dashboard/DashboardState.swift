@@ -29,6 +29,8 @@ public struct DashboardState: Sendable, Equatable {
         public var p99Ms: Int64?
         /// Durations seen on the stream, oldest first, at most `DashboardState.durationWindow`.
         public var liveDurations: [Int64] = []
+        /// Whether the snapshot had percentiles; a job that had none shows the live ones from its first run.
+        public let hasSnapshotPercentiles: Bool
         /// Finished runs and failed ones among them (final statuses), seeded from `metrics.get`.
         public var finished: Int64
         public var failed: Int64
@@ -49,6 +51,7 @@ public struct DashboardState: Sendable, Equatable {
             self.nextRun = nextRun
             self.p50Ms = p50Ms
             self.p99Ms = p99Ms
+            self.hasSnapshotPercentiles = p50Ms != nil
             self.finished = finished
             self.failed = failed
             self.samples = samples
@@ -193,7 +196,7 @@ public struct DashboardState: Sendable, Equatable {
             if job.samples.count > Self.sampleCapacity { job.samples.removeFirst(job.samples.count - Self.sampleCapacity) }
             job.liveDurations.append(ms)
             if job.liveDurations.count > Self.durationWindow { job.liveDurations.removeFirst() }
-            if job.liveDurations.count >= Self.liveQuantileMinimum {
+            if job.liveDurations.count >= Self.liveQuantileMinimum || !job.hasSnapshotPercentiles {
                 let sorted = job.liveDurations.sorted()
                 job.p50Ms = Self.nearestRank(sorted, 0.50)
                 job.p99Ms = Self.nearestRank(sorted, 0.99)
@@ -263,12 +266,13 @@ public struct DashboardState: Sendable, Equatable {
 
     // MARK: Derived figures
 
-    /// Final runs per minute: computed from the stream once a minute has been watched, else the snapshot's.
+    /// Final runs in the last minute: counted on the stream once a minute has been watched; before that, the
+    /// runs seen so far plus the snapshot's rate for the part of the minute that predates the stream.
     public func throughputPerMinute(now: Instant) -> Double? {
-        if let since = observingSince, now.milliseconds(since: since) >= 60_000 {
-            return Double(finishes.filter { now.milliseconds(since: $0.time) <= 60_000 }.count)
-        }
-        return snapshotThroughputPerMinute
+        guard let since = observingSince else { return snapshotThroughputPerMinute }
+        let seen = Double(finishes.filter { now.milliseconds(since: $0.time) <= 60_000 }.count)
+        let watched = min(max(now.milliseconds(since: since), 0), 60_000)
+        return seen + (snapshotThroughputPerMinute ?? 0) * Double(60_000 - watched) / 60_000
     }
 
     /// The failure rate of the runs that ended in the last 15 minutes, else the snapshot's.
