@@ -15,13 +15,14 @@ extension EngineDriver {
             ("uptimeMs", .int(now.milliseconds(since: startedAt))),
             ("configPaths", JSONValue(configuration.files)),
             ("protocol", .int(Int64(ProtocolInfo.version))),
-            ("jobs", .int(Int64(engine.jobIds.count))),
+            ("jobs", .int(Int64(engine.jobCount))),
             ("running", .int(Int64(engine.runningCount))),
             ("queued", .int(Int64(engine.queuedCount))),
             ("paused", .int(Int64(engine.pausedCount))),
             ("slots", .int(Int64(engine.settings.maxConcurrency))),
             ("seed", .int(Int64(bitPattern: engine.settings.seed))),
             ("draining", .bool(engine.isDraining)),
+            ("chaos", .array(engine.activeChaos.map { .object([("job", .string($0.jobId)), ("failureRate", .double($0.rate))]) })),
         ])
     }
 
@@ -95,41 +96,78 @@ extension EngineDriver {
     /// Why the job is in its state, as reasons with times (SPEC §5 `jobs.explain`).
     func explain(_ id: String) throws(RPCError) -> JSONValue {
         guard let job = engine.inspect(id) else { throw RPCError.notFound("unknown job \"\(id)\"") }
+        let zone = self.zone(of: job.definition)
+        let now = WallClock.now()
         var reasons: [JSONValue] = []
         func add(_ text: String, at time: Instant? = nil) {
             reasons.append(.object([("time", JSONValue(time?.iso8601UTC)), ("text", .string(text))]))
         }
+        func at(_ instant: Instant, in zone: ZoneRules) -> String { Self.clock(instant, in: zone, now: now) }
         if job.paused {
             let why = job.pauseReason.map { " (\($0))" } ?? ""
-            add("paused by \(job.pausedBy ?? "unknown")\(why); scheduled slots do not run, manual runs still can", at: job.pausedAt)
+            let when = job.pausedAt.map { " at " + at($0, in: zone) } ?? ""
+            add("paused by \(job.pausedBy ?? "unknown")\(when)\(why); scheduled slots do not run, manual runs still can", at: job.pausedAt)
         }
         if job.isDraining { add("the daemon is shutting down: no new attempt starts") }
         for run in job.activeRuns {
             switch run.phase {
             case .running(let since):
-                add("run \(run.runId) attempt \(run.attempt) is running", at: since)
+                add("run \(run.runId) attempt \(run.attempt) is running since \(at(since, in: zone))", at: since)
             case .stopping(let since, let reason):
                 add("run \(run.runId) is being stopped (\(reason))", at: since)
             case .retryWait(let until):
-                add("run \(run.runId) is backing off after attempt \(run.attempt) failed; next attempt at \(until.iso8601UTC)", at: until)
+                let failure = lastAttemptFailure[run.runId].map { " (\(Self.failureDetail($0)))" } ?? ""
+                add("run \(run.runId) is backing off after attempt \(run.attempt) failed\(failure); next attempt at \(at(until, in: zone))", at: until)
             case .deferred(let until, let window):
-                add("run \(run.runId) is deferred by quiet hours '\(window)' until \(until.iso8601UTC)", at: until)
+                let windowZone = configuration.engineSettings.quietHours.first { $0.name == window }
+                    .flatMap { ZoneRules.named($0.timeZone) } ?? zone
+                add("run \(run.runId) is deferred by quiet hours '\(window)' until \(at(until, in: windowZone))", at: until)
             case .held:
                 add("run \(run.runId) is queued but held while the job is paused", at: run.queuedAt)
             case .queued:
                 add("run \(run.runId) is waiting for a slot: " + waitingReason(job), at: run.queuedAt)
             }
         }
+        var skipped = ""
+        if let skip = lastSkip[id], skip.slot == job.lastSlot {
+            skipped = "; the slot at \(at(skip.slot, in: zone)) was skipped: \(skip.reason)"
+        }
         if let next = job.nextDue, !job.paused {
-            add("next slot \(next.iso8601UTC) (\(job.definition.scheduleSummary))", at: next)
+            add("next slot \(at(next, in: zone)) (\(job.definition.scheduleSummary))\(skipped)", at: next)
         } else if job.nextDue == nil {
-            add("no scheduled slot (\(job.definition.scheduleSummary))")
+            add("no scheduled slot (\(job.definition.scheduleSummary))\(skipped)")
         }
         if let last = job.lastFinished {
-            add("last run \(last.runId) ended \(last.status.rawValue)", at: last.at)
+            add("last run \(last.runId) ended \(last.status.rawValue) at \(at(last.at, in: zone))", at: last.at)
         }
-        if let rate = job.chaosRate { add("failure injection active: failure rate \(rate)") }
+        if let rate = job.chaosRate { add("failure injection active: failure rate \(rate) (orkctl chaos \(id) --failure-rate off clears it)") }
         return .object([("id", .string(id)), ("state", .string(job.state.rawValue)), ("reasons", .array(reasons))])
+    }
+
+    /// The zone a job's times are shown in: its cron zone, else the daemon's `timezone`.
+    func zone(of definition: JobDefinition) -> ZoneRules {
+        if case .cron(_, let name) = definition.schedule, let rules = ZoneRules.named(name) { return rules }
+        return ZoneRules.named(configuration.daemon.timezone) ?? .utc
+    }
+
+    /// `09:14:05 Europe/Berlin`, with the date when it is not today's (in that zone).
+    static func clock(_ instant: Instant, in zone: ZoneRules, now: Instant) -> String {
+        let civil = zone.civil(at: instant)
+        let today = zone.civil(at: now)
+        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+        var text = "\(two(civil.hour)):\(two(civil.minute)):\(two(civil.second)) \(zone.identifier)"
+        if (civil.year, civil.month, civil.day) != (today.year, today.month, today.day) {
+            text = "\(civil.year)-\(two(civil.month))-\(two(civil.day)) " + text
+        }
+        return text
+    }
+
+    /// "exit 3", "signal 9", "timed out", or the failure's reason.
+    static func failureDetail(_ event: Event) -> String {
+        if let code = event.exitCode { return "exit \(code)" }
+        if let signal = event.signal { return "signal \(signal)" }
+        if event.status == .timeout { return "timed out" }
+        return event.reason ?? event.status.rawValue.lowercased()
     }
 
     private func waitingReason(_ job: JobInspection) -> String {
@@ -146,11 +184,13 @@ extension EngineDriver {
     }
 
     func next(_ id: String, count: Int) throws(RPCError) -> JSONValue {
-        guard engine.inspect(id) != nil else { throw RPCError.notFound("unknown job \"\(id)\"") }
-        let planned = engine.upcoming(id, count: count)
-        return .array(planned.map { slot in
+        guard let job = engine.inspect(id) else { throw RPCError.notFound("unknown job \"\(id)\"") }
+        let zone = self.zone(of: job.definition)
+        var previous = job.lastSlot
+        return .array(engine.upcoming(id, count: count).map { slot in
             var members: [(String, JSONValue)] = [
-                ("slot", .string(slot.slot.iso8601UTC)), ("earliest", .string(slot.earliest.iso8601UTC)),
+                ("slot", .string(slot.slot.iso8601UTC)), ("local", .string(slot.slot.iso8601(in: zone))),
+                ("zone", .string(zone.identifier)), ("earliest", .string(slot.earliest.iso8601UTC)),
                 ("latest", .string(slot.latest.iso8601UTC)), ("paused", .bool(slot.paused)),
             ]
             if let quiet = slot.quietHours {
@@ -159,8 +199,45 @@ extension EngineDriver {
                     ("until", .string(quiet.until.iso8601UTC)),
                 ])))
             }
+            if let note = Self.daylightSavingNote(slot: slot.slot, previous: previous, zone: zone, schedule: job.definition.schedule) {
+                members.append(("dst", .string(note)))
+            }
+            previous = slot.slot
             return .object(members)
         })
+    }
+
+    /// Why a DST change touches this slot, or nil: a fixed-time cron slot moved to the end of a skipped hour, a
+    /// slot in a repeated hour, or (interval slots keep their spacing in real time) a local time shifted since
+    /// the previous slot.
+    static func daylightSavingNote(slot: Instant, previous: Instant?, zone: ZoneRules, schedule: Schedule) -> String? {
+        let offset = zone.offsetSeconds(at: slot)
+        if case .cron(let expression, _) = schedule {
+            // At the end of a gap, a fixed-time slot is either the expression's own wall time (0 3 * * * at 03:00)
+            // or one the gap moved there; evaluating the expression on the bare wall time (in UTC, which has no
+            // DST) tells them apart.
+            let civil = zone.civil(at: slot)
+            let wall = ZoneRules.utc.resolve(civil).earliest
+            let natural = CronSchedule(expression: expression, zone: .utc).next(after: wall - 1_000) == wall
+            if zone.offsetSeconds(at: slot - 1_000) < offset && expression.isFixedTime && !natural {
+                return "moved to \(Self.hhmm(zone.civil(at: slot))) by the DST change: the wall times before it were skipped"
+            }
+            // A wall time an hour away in real time (the size of a DST change) is the repeated reading.
+            if zone.civil(at: slot - 3_600_000) == civil || zone.civil(at: slot + 3_600_000) == civil {
+                return expression.isFixedTime
+                    ? "in the hour the DST change repeats: runs once, at the first occurrence"
+                    : "in the hour the DST change repeats: this wall time comes twice"
+            }
+            return nil
+        }
+        guard let previous, zone.offsetSeconds(at: previous) != offset else { return nil }
+        let shift = (offset - zone.offsetSeconds(at: previous)) / 60
+        return "local time shifts \(shift > 0 ? "+" : "")\(shift)m at the DST change; the interval stays exact"
+    }
+
+    static func hhmm(_ civil: CivilDateTime) -> String {
+        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+        return "\(two(civil.hour)):\(two(civil.minute))"
     }
 
     func metricsSnapshot(job: String?, type: String?) -> JSONValue {

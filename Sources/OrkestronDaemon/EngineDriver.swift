@@ -26,6 +26,12 @@ actor EngineDriver: Service {
     var subscribers: [Int: Subscriber] = [:]
     var nextSubscriberID = 1
     var runWaiters: [String: [CheckedContinuation<EventStatus, Never>]] = [:]
+    /// For `explain`: the last failed attempt of each active run (why it is backing off), and each job's last
+    /// skipped slot (why a slot did not run). Bounded by the active runs and the jobs.
+    var lastAttemptFailure: [String: Event] = [:]
+    var lastSkip: [String: (slot: Instant, reason: String)] = [:]
+    /// The planned slot of each active scheduled run (only its SCHEDULED event carries it).
+    var slotOfRun: [String: Instant] = [:]
     var buffer: [EngineAction] = []
     var shutdownDeadline: Instant?
     var shutdownCancelled = false
@@ -83,7 +89,7 @@ actor EngineDriver: Service {
         logger.info(
             "engine started",
             metadata: [
-                "jobs": "\(engine.jobIds.count)", "slots": "\(configuration.engineSettings.maxConcurrency)",
+                "jobs": "\(engine.jobCount)", "slots": "\(configuration.engineSettings.maxConcurrency)",
                 "watchdog_ping_ms": "\(watchdogIntervalMs.map(String.init) ?? "off")",
             ])
         readiness.engineRunning()
@@ -169,7 +175,7 @@ actor EngineDriver: Service {
 
     /// `12 jobs, 2 running, 1 queued, 0 failed in 15m` (and the paused count when there is one).
     func statusLine() -> String {
-        var line = "\(engine.jobIds.count) jobs, \(engine.runningCount) running, \(engine.queuedCount) queued, "
+        var line = "\(engine.jobCount) jobs, \(engine.runningCount) running, \(engine.queuedCount) queued, "
             + "\(metrics.failuresInLast15Minutes(at: WallClock.now())) failed in 15m"
         let paused = engine.pausedCount
         if paused > 0 { line += ", \(paused) paused" }
@@ -268,8 +274,20 @@ actor EngineDriver: Service {
         for id in subscribers.keys where subscribers[id]!.filter.matches(event, type: type) {
             subscribers[id]!.deliver(event)
         }
-        if event.endsRun, let runId = event.runId, let waiters = runWaiters.removeValue(forKey: runId) {
-            for waiter in waiters { waiter.resume(returning: event.status) }
+        if let runId = event.runId {
+            if event.status == .scheduled, let slot = event.slot { slotOfRun[runId] = slot }
+            if event.endsRun {
+                lastAttemptFailure[runId] = nil
+                let slot = slotOfRun.removeValue(forKey: runId)
+                if event.status == .skipped, let slot {
+                    lastSkip[event.jobId] = (slot, event.reason ?? "skipped")
+                }
+                if let waiters = runWaiters.removeValue(forKey: runId) {
+                    for waiter in waiters { waiter.resume(returning: event.status) }
+                }
+            } else if [.failed, .timeout, .interrupted].contains(event.status) {
+                lastAttemptFailure[runId] = event
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public struct MetricsAggregator: Sendable {
         var typeIndex: Int?
         var stats = LevelStats()
         var recent = RecentAttempts()
+        /// Set by a STALE event, cleared by the next successful run (`max_staleness`).
+        var stale = false
     }
 
     private struct TypeLevel: Sendable {
@@ -89,8 +91,10 @@ public struct MetricsAggregator: Sendable {
 
     /// Accounts for one event. Job-level events (PAUSED, RESUMED, STALE, CHAOS) change no metric.
     public mutating func record(_ event: Event) {
+        if event.status == .stale { jobs[index(ofJob: event.jobId)].stale = true }
         guard let runId = event.runId, event.status.isRunStatus else { return }
         let jobIndex = index(ofJob: event.jobId)
+        if event.status == .success { jobs[jobIndex].stale = false }
         var effect = EventEffect()
         if let position = runs.index(forKey: runId) {
             if let next = Self.transition(from: runs.values[position], by: event, effect: &effect) {
@@ -112,16 +116,16 @@ public struct MetricsAggregator: Sendable {
         }
     }
 
-    /// The metrics at `now`, optionally narrowed to one job, one type, or both.
-    ///
-    /// `jobs` lists the jobs that match; `types` lists the filtered type, or the types of the matching jobs when
-    /// only a job is given, or every type; `total` always covers every job.
     /// Runs that ended FAILED or TIMEOUT in the 15 minutes up to `now`, over every job; O(ring) and no
     /// percentiles, cheap enough for a status line refreshed a few times a second.
     public func failuresInLast15Minutes(at now: Instant) -> Int {
         total.failures.counts(endingAt: ThroughputRing.second(ofMilliseconds: now.millisecondsSinceEpoch)).last15m
     }
 
+    /// The metrics at `now`, optionally narrowed to one job, one type, or both.
+    ///
+    /// `jobs` lists the jobs that match; `types` lists the filtered type, or the types of the matching jobs when
+    /// only a job is given, or every type; `total` always covers every job.
     public func snapshot(at now: Instant, job jobId: String? = nil, type: String? = nil) -> MetricsSnapshot {
         var selectedJobs: [Int]
         if let jobId {
@@ -142,6 +146,7 @@ public struct MetricsAggregator: Sendable {
             var summary = job.stats.summary(at: now, histograms: histograms)
             summary.type = job.typeIndex.map { types[$0].name }
             summary.lastDurationsMs = job.recent.chronological
+            summary.stale = job.stale
             jobSummaries[job.id] = summary
             if let typeIndex = job.typeIndex {
                 typesOfSelectedJobs.insert(typeIndex)

@@ -72,13 +72,16 @@ public struct MetricsSummary: Sendable, Hashable, Codable {
     /// On a job's summary: its last attempt durations, oldest first (at most 32). Absent on type and total
     /// summaries.
     public var lastDurationsMs: [AttemptSample]?
+    /// On a job's summary: whether it has gone `max_staleness` without a success. Absent on type and total
+    /// summaries.
+    public var stale: Bool?
 
     public init(
         type: String? = nil, runs: RunCounts = RunCounts(), failureRate: Double = 0,
         durationMs: Percentiles = Percentiles(), latenessMs: Percentiles = Percentiles(),
         queueWaitMs: Percentiles = Percentiles(), throughputPerMinute: Throughput = Throughput(),
         retryDistribution: RetryDistribution = RetryDistribution(), queueDepth: Int = 0, queueDepthPeak: Int = 0,
-        running: Int = 0, lastDurationsMs: [AttemptSample]? = nil
+        running: Int = 0, lastDurationsMs: [AttemptSample]? = nil, stale: Bool? = nil
     ) {
         self.type = type
         self.runs = runs
@@ -92,6 +95,7 @@ public struct MetricsSummary: Sendable, Hashable, Codable {
         self.queueDepthPeak = queueDepthPeak
         self.running = running
         self.lastDurationsMs = lastDurationsMs
+        self.stale = stale
     }
 }
 

@@ -12,6 +12,8 @@ struct ConsoleViewGoldenTests {
     /// A few seconds after the fixtures were recorded.
     static let now = Instant(iso8601: "2026-11-29T12:34:20.000Z")!
     static let utc = ConsoleContext(now: now, timeZone: TimeZone(identifier: "UTC")!)
+    /// The explain and next fixtures were recorded later, from a job backing off and a Berlin cron job.
+    static let later = ConsoleContext(now: Instant(iso8601: "2026-11-29T13:29:24.000Z")!, timeZone: TimeZone(identifier: "UTC")!)
 
     static func json(_ name: String) throws -> JSONValue {
         try JSONValue.parse(try Golden.fixture(name))
@@ -54,13 +56,12 @@ struct ConsoleViewGoldenTests {
 
     @Test("explain: the state, then one sentence per reason with its time")
     func explain() throws {
-        Golden.check(ExplanationView.render(try Self.json("explain.json"), job: "metrics_collect", in: Self.utc), "explain.txt")
+        Golden.check(ExplanationView.render(try Self.json("explain.json"), job: "flaky", in: Self.later), "explain.txt")
     }
 
-    @Test("next: slots in the context's zone, with quiet hours noted")
+    @Test("next: slots in the job's zone and UTC, with the jitter window")
     func next() throws {
-        let berlin = ConsoleContext(now: Self.now, timeZone: TimeZone(identifier: "Europe/Berlin")!)
-        Golden.check(UpcomingRunsView.render(try Self.json("next.json"), in: berlin), "next.txt")
+        Golden.check(UpcomingRunsView.render(try Self.json("next.json"), in: Self.later), "next.txt")
     }
 
     @Test("watch: one aligned line per event, plain and colored")

@@ -110,6 +110,9 @@ struct ProtocolTests {
 
                 let chaos = try await client.call("chaos.set", .object(["job": "manual", "failureRate": 1.0, "forMs": 60_000]))
                 #expect(chaos["ids"]?.strings == ["manual"])
+                let injected = try await client.call("daemon.status")["chaos"]?.arrayValue ?? []
+                #expect(injected.count == 1 && injected.first?["job"] == "manual" && injected.first?["failureRate"] == 1.0,
+                    "daemon.status shows active failure injection: \(injected)")
                 let failing = try await client.call("jobs.run", .object(["id": "manual", "wait": true]))
                 #expect(failing["status"] == "FAILED", "chaos failure rate 1 makes the attempt fail")
                 let cleared = try await client.call("chaos.set", .object(["job": "manual", "failureRate": JSONValue.null]))

@@ -313,9 +313,23 @@ struct MetricsAggregatorTests {
         }
         let metrics = aggregate(log, types: ["j": "sync"])
         let snapshot = metrics.snapshot(at: log.start)
-        #expect(snapshot.jobs["j"] == MetricsSummary(type: "sync", lastDurationsMs: []))
+        #expect(snapshot.jobs["j"] == MetricsSummary(type: "sync", lastDurationsMs: [], stale: true))
         #expect(snapshot.total == MetricsSummary())
         #expect(metrics.activeRunCount == 0)
+    }
+
+    /// `max_staleness`: STALE marks the job stale (orkestron_job_stale 1) until its next successful run.
+    @Test("a STALE job stays stale through failures and is cleared by the next success")
+    func staleUntilSuccess() {
+        var log = EventLog()
+        log.add(.stale, job: "j", run: nil, at: 0)
+        log.failedRun(job: "j", run: "r1", at: 1_000)
+        var metrics = aggregate(log)
+        #expect(metrics.snapshot(at: log.start + 2_000).jobs["j"]?.stale == true)
+        var later = EventLog()
+        later.successfulRun(job: "j", run: "r2", at: 3_000)
+        for event in later.events { metrics.record(event) }
+        #expect(metrics.snapshot(at: log.start + 4_000).jobs["j"]?.stale == false)
     }
 
     /// DEFERRED and RETRY are event counts; a deferred run that is later skipped counts once, as skipped.

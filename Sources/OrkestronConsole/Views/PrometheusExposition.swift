@@ -28,6 +28,7 @@ public enum PrometheusExposition {
             Family(name: "orkestron_queue_depth", help: "Runs waiting in the queue.", type: "gauge"),
             Family(name: "orkestron_queue_depth_peak", help: "Largest queue depth since the daemon started.", type: "gauge"),
             Family(name: "orkestron_running", help: "Attempts running now.", type: "gauge"),
+            Family(name: "orkestron_job_stale", help: "1 when the job has gone max_staleness without a success.", type: "gauge"),
         ]
         func add(_ family: String, _ labels: [(String, String)], _ value: String?, suffix: String = "") {
             guard let value, let index = families.firstIndex(where: { $0.name == family }) else { return }
@@ -56,6 +57,7 @@ public enum PrometheusExposition {
             add("orkestron_queue_depth", labels, job["queueDepth"]?.intValue.map(String.init))
             add("orkestron_queue_depth_peak", labels, job["queueDepthPeak"]?.intValue.map(String.init))
             add("orkestron_running", labels, job["running"]?.intValue.map(String.init))
+            add("orkestron_job_stale", labels, job["stale"]?.boolValue.map { $0 ? "1" : "0" })
         }
         return families.filter { !$0.samples.isEmpty }.map { family in
             "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"

@@ -12,6 +12,12 @@ public enum StatusView {
             ("queued", "\(status["queued"]?.intValue ?? 0)"),
             ("config", (status["configPaths"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")),
         ]
-        return Table(rows: rows.map { [$0.0, $0.1] }).render()
+        var lines = rows.map { [$0.0, $0.1] }
+        let chaos = (status["chaos"]?.arrayValue ?? []).compactMap { entry -> String? in
+            guard let job = entry["job"]?.stringValue, let rate = entry["failureRate"]?.doubleValue else { return nil }
+            return "\(job) \(rate)"
+        }
+        if !chaos.isEmpty { lines.append(["chaos", "failure injection: " + chaos.joined(separator: ", ")]) }
+        return Table(rows: lines).render()
     }
 }

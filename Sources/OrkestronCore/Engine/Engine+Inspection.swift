@@ -4,6 +4,16 @@ extension Engine {
         jobs.filter { !$0.removed }.map(\.definition.id).sorted()
     }
 
+    /// The number of jobs, without building the sorted list `jobIds` gives.
+    public var jobCount: Int {
+        jobs.reduce(0) { $0 + ($1.removed ? 0 : 1) }
+    }
+
+    /// Jobs with failure injection active, and its rate, in id order.
+    public var activeChaos: [(jobId: String, rate: Double)] {
+        jobs.compactMap { job in job.removed ? nil : job.chaosRate.map { (job.definition.id, $0) } }.sorted { $0.jobId < $1.jobId }
+    }
+
     /// Runs queued now (held ones included) and the number of paused jobs.
     public var queuedCount: Int {
         jobs.reduce(0) { $0 + $1.queue.count + $1.held.count }

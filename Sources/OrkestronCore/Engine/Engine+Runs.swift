@@ -101,7 +101,7 @@ extension Engine {
             run.isProcess = true
             runs[key] = run
             if let chaos, chaos > 0, jobs[job].random.nextUnit() < chaos {
-                endAttempt(key, .failed("chaos: injected failure before start"), into: &out)
+                endAttempt(key, .failed("injected failure (chaos), before the process started"), into: &out)
                 return
             }
             out.append(
@@ -113,6 +113,7 @@ extension Engine {
             let duration = jobs[job].random.next(in: workload.minDurationMs, workload.maxDurationMs)
             let rate = chaos ?? workload.failureRate
             run.simulatedFailure = rate > 0 && jobs[job].random.nextUnit() < rate
+            run.failureInjected = chaos != nil
             runs[key] = run
             schedule(.completion(run: key, token: run.token), at: now + duration)
         }

@@ -27,7 +27,8 @@ extension Engine {
             emit(job: job, run: nil, status: .chaos, reason: "failure injection expired", by: "timer", into: &out)
         case .completion(let key, let token):
             guard let run = runs[key], run.token == token, run.phase == .running else { return }
-            endAttempt(key, run.simulatedFailure ? .failed("simulated failure") : .success, into: &out)
+            let failure = run.failureInjected ? "injected failure (chaos)" : "simulated failure"
+            endAttempt(key, run.simulatedFailure ? .failed(failure) : .success, into: &out)
         case .timeout(let key, let token):
             guard var run = runs[key], run.token == token, run.phase == .running else { return }
             if run.isProcess {

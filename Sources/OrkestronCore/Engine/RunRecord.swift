@@ -31,8 +31,9 @@ struct RunRecord {
     var queuedAt: Instant
     var startedAt: Instant = Instant(millisecondsSinceEpoch: 0)
     var everStarted = false
-    /// A simulated attempt's outcome, drawn when it starts.
+    /// A simulated attempt's outcome, drawn when it starts, and whether failure injection (chaos) drew it.
     var simulatedFailure = false
+    var failureInjected = false
     var isProcess = false
     /// Why a process run is being cancelled, recorded when its exit is reported.
     var cancelReason: String?
