@@ -25,10 +25,7 @@ struct SystemdIntegrationTests {
 
     @Test("READY, STATUS, WATCHDOG pings at half WATCHDOG_USEC, RELOADING+MONOTONIC_USEC then READY on SIGHUP, STOPPING on SIGTERM")
     func notifyDatagrams() async throws {
-        let directory = NSTemporaryDirectory() + "orkd-notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let manager = try NotifySocket(path: directory + "/notify")
+        let manager = try NotifySocket.temporary()
         defer { manager.close() }
         try await DaemonProcess.with(
             config: Self.config, environment: ["NOTIFY_SOCKET": manager.path, "WATCHDOG_USEC": "600000"]
@@ -60,10 +57,7 @@ struct SystemdIntegrationTests {
 
     @Test("no watchdog pings when WATCHDOG_PID names another process, and jobs never see the manager's variables")
     func watchdogForAnotherProcess() async throws {
-        let directory = NSTemporaryDirectory() + "orkd-notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let manager = try NotifySocket(path: directory + "/notify")
+        let manager = try NotifySocket.temporary()
         defer { manager.close() }
         try await DaemonProcess.with(
             config: Self.config,

@@ -63,6 +63,13 @@ final class NotifySocket: Sendable {
         }
     }
 
+    /// A notify socket in a fresh private folder, which `close()` removes.
+    static func temporary() throws -> NotifySocket {
+        let directory = NSTemporaryDirectory() + "orkd-notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try NotifySocket(path: directory + "/notify")
+    }
+
     var messages: [Message] { storage.received.withLock { $0 } }
 
     /// Waits until a datagram satisfying `matches` arrived after the first `after` messages; returns its index.
@@ -81,5 +88,6 @@ final class NotifySocket: Sendable {
         while !storage.finished.load(ordering: .acquiring) { usleep(10_000) }
         Glibc.close(descriptor)
         unlink(path)
+        rmdir((path as NSString).deletingLastPathComponent)
     }
 }
