@@ -312,7 +312,9 @@ actor EngineDriver: Service {
         case .scheduled, .queued, .running, .success, .cancelled, .deferred, .skipped, .paused, .resumed, .chaos:
             level = .info
         }
-        logger.log(level: level, Logger.Message(stringLiteral: Self.message(for: event.status)), metadata: metadata)
+        // The run (or, for job events, the job) in the text too: `journalctl -u orkestrond` shows MESSAGE only.
+        let subject = event.runId ?? event.jobId
+        logger.log(level: level, "\(Self.message(for: event.status)): \(subject)", metadata: metadata)
     }
 
     static func message(for status: EventStatus) -> String {

@@ -229,7 +229,7 @@ private struct Steps {
         }
         let ofRun = entries.filter { $0["ORKESTRON_RUN"] == runId }
         let failed = try #require(ofRun.first { $0["ORKESTRON_STATUS"] == "FAILED" })
-        #expect(failed["MESSAGE"] == "run failed", "\(failed)")
+        #expect(failed["MESSAGE"] == "run failed: \(runId)", "\(failed)")
         #expect(failed["MESSAGE_ID"] == Self.messageIDs["FAILED"], "\(failed)")
         #expect(failed["PRIORITY"] == "3", "a run that exhausted its retries is logged at err: \(failed)")
         #expect(failed["SYSLOG_IDENTIFIER"] == "orkestrond", "\(failed)")
