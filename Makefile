@@ -5,12 +5,13 @@
 
 SWIFT        ?= swift
 CONFIGURATION ?= debug
-DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata tmux systemd
+# mandoc: the manual-page tests run `mandoc -Tlint` on man/*.
+DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata tmux systemd mandoc
 # Python modules the tests use as independent checkers (prometheus_client's exposition parser).
 PIP_PACKAGES := prometheus_client
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test deps clean run completions
+.PHONY: all build test deps clean run completions release install uninstall check-static
 
 all: build completions
 
@@ -61,6 +62,86 @@ run: build
 	mkdir -p .run
 	.build/$(CONFIGURATION)/orkestrond --config config/orkestron.toml --state-dir .run/state \
 		--socket .run/orkestron.sock --log-target stderr
+
+## release: optimized binaries with the Swift runtime and Foundation linked in (--static-swift-stdlib), so the
+## installed programs need no Swift toolchain: only libc, libsystemd and libsqlite3 from Debian.
+RELEASE_DIR := .build/release
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product orkctl
+	$(SWIFT) build -c release --static-swift-stdlib --product orkestrond
+
+## install: SPEC §7's layout with PREFIX=/usr (what a package does); PREFIX defaults to /usr/local for a
+## hand install. DESTDIR stages the tree. Units go to /lib/systemd/system for PREFIX=/usr (SPEC §7; the same
+## folder as /usr/lib/systemd/system on merged-/usr Debian) and to $(PREFIX)/lib/systemd/system otherwise,
+## which systemd also searches (so does sysusers/tmpfiles for $(PREFIX)/lib/{sysusers,tmpfiles}.d). The unit's
+## ExecStart= follows $(SBINDIR). The configuration lives in /etc whatever PREFIX is (the daemon's default
+## path) and an existing one is never overwritten.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+CONFDIR    ?= /etc/orkestron
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Debian's zsh reads vendor-completions for /usr; site-functions is zsh's own folder for /usr/local.
+ZSHCOMPDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+INSTALL    ?= install
+
+install: release
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	$(INSTALL) -m 0755 $(RELEASE_DIR)/orkctl $(DESTDIR)$(BINDIR)/orkctl
+	$(INSTALL) -m 0755 $(RELEASE_DIR)/orkestrond $(DESTDIR)$(SBINDIR)/orkestrond
+	sed 's|^ExecStart=/usr/sbin/orkestrond|ExecStart=$(SBINDIR)/orkestrond|' systemd/orkestrond.service \
+		> $(DESTDIR)$(UNITDIR)/orkestrond.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/orkestrond.service
+	$(INSTALL) -m 0644 systemd/orkestrond.socket $(DESTDIR)$(UNITDIR)/orkestrond.socket
+	$(INSTALL) -m 0644 packaging/orkestron.sysusers $(DESTDIR)$(SYSUSERSDIR)/orkestron.conf
+	$(INSTALL) -m 0644 packaging/orkestron.tmpfiles $(DESTDIR)$(TMPFILESDIR)/orkestron.conf
+	@if [ -e $(DESTDIR)$(CONFDIR)/orkestron.toml ]; then \
+		echo "keeping the existing $(DESTDIR)$(CONFDIR)/orkestron.toml"; \
+	else \
+		echo "$(INSTALL) -m 0644 config/orkestron.toml $(DESTDIR)$(CONFDIR)/orkestron.toml"; \
+		$(INSTALL) -m 0644 config/orkestron.toml $(DESTDIR)$(CONFDIR)/orkestron.toml; \
+	fi
+	$(INSTALL) -m 0644 man/orkctl.1 $(DESTDIR)$(MANDIR)/man1/orkctl.1
+	$(INSTALL) -m 0644 man/orkestron.toml.5 $(DESTDIR)$(MANDIR)/man5/orkestron.toml.5
+	$(INSTALL) -m 0644 man/orkestrond.8 $(DESTDIR)$(MANDIR)/man8/orkestrond.8
+	$(RELEASE_DIR)/orkctl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/orkctl
+	$(RELEASE_DIR)/orkctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_orkctl
+	$(RELEASE_DIR)/orkctl --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/orkctl.fish
+
+## uninstall: removes what install put there; the configuration only while it is still the shipped example.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/orkctl $(DESTDIR)$(SBINDIR)/orkestrond \
+		$(DESTDIR)$(UNITDIR)/orkestrond.service $(DESTDIR)$(UNITDIR)/orkestrond.socket \
+		$(DESTDIR)$(SYSUSERSDIR)/orkestron.conf $(DESTDIR)$(TMPFILESDIR)/orkestron.conf \
+		$(DESTDIR)$(MANDIR)/man1/orkctl.1 $(DESTDIR)$(MANDIR)/man5/orkestron.toml.5 \
+		$(DESTDIR)$(MANDIR)/man8/orkestrond.8 $(DESTDIR)$(BASHCOMPDIR)/orkctl $(DESTDIR)$(ZSHCOMPDIR)/_orkctl \
+		$(DESTDIR)$(FISHCOMPDIR)/orkctl.fish
+	@if [ -e $(DESTDIR)$(CONFDIR)/orkestron.toml ]; then \
+		if cmp -s config/orkestron.toml $(DESTDIR)$(CONFDIR)/orkestron.toml; then \
+			rm -f $(DESTDIR)$(CONFDIR)/orkestron.toml; rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true; \
+		else \
+			echo "keeping the modified $(DESTDIR)$(CONFDIR)/orkestron.toml"; \
+		fi; \
+	fi
+
+## check-static: the release binaries load no library from the Swift toolchain (libswift*, Foundation,
+## dispatch, BlocksRuntime or anything under the toolchain's folder), only system libraries.
+TOOLCHAIN_DIR := $(patsubst %/usr/bin/swift,%,$(shell command -v $(SWIFT)))
+check-static: release
+	@status=0; for binary in $(RELEASE_DIR)/orkctl $(RELEASE_DIR)/orkestrond; do \
+		echo "$$binary:"; ldd $$binary | sed 's/^/  /'; \
+		if ldd $$binary | grep -E 'libswift|libFoundation|lib_Foundation|libdispatch|libBlocksRuntime|not found$(if $(TOOLCHAIN_DIR),|$(TOOLCHAIN_DIR)/)'; then \
+			echo "$$binary needs toolchain libraries"; status=1; \
+		fi; \
+	done; exit $$status
 
 clean:
 	rm -rf .build .run

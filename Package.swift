@@ -107,6 +107,8 @@ let package = Package(
         ),
         .testTarget(name: "OrkestronDaemonTests", dependencies: ["OrkestronClient", "OrkestronProtocol", "OrkestronCore"]),
         .testTarget(name: "OrkctlTests", dependencies: ["OrkestronCore", "OrkestronProtocol"]),
+        // The manual pages in man/ against the programs' --help, the loader's keys and the journal MESSAGE_IDs.
+        .testTarget(name: "ManPageTests", dependencies: ["OrkestronConfig", "OrkestronSystemd"]),
     ],
     swiftLanguageModes: [.v6]
 )

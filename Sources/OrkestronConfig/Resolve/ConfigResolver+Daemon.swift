@@ -1,10 +1,7 @@
 import OrkestronCore
 
 extension ConfigResolver {
-    static let daemonKeys = [
-        "socket", "socket_mode", "control_group", "state_dir", "max_concurrency", "timezone", "seed",
-        "history_retention", "shutdown_grace",
-    ]
+    static let daemonKeys = ConfigKeys.daemon
 
     /// `sun_path` holds 108 bytes including the terminating NUL.
     static let maxSocketPathBytes = 107

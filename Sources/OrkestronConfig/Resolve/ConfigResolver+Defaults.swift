@@ -20,13 +20,10 @@ extension ConfigResolver {
     /// What `[defaults]` accepts: the per-job policies. Identity (`id`, `type`), schedule (`interval`, `cron`,
     /// `offset`, `timezone`), workload (`command`, `duration`, `failure_rate`, …), triggers and `paused` are
     /// properties of one job and are rejected there with a sentence saying so.
-    static let defaultsKeys = [
-        "timeout", "kill_grace", "missed", "overlap", "retry", "priority", "max_concurrency", "deadline", "jitter",
-        "catchup", "pause_after_failures", "max_staleness",
-    ]
-    static let retryKeys = ["max_retries", "backoff", "initial_delay", "multiplier", "max_delay", "jitter"]
-    static let catchupKeys = ["max", "stagger"]
-    static let typeKeys = ["max_concurrency", "priority"]
+    static let defaultsKeys = ConfigKeys.defaults
+    static let retryKeys = ConfigKeys.retry
+    static let catchupKeys = ConfigKeys.catchup
+    static let typeKeys = ConfigKeys.type
     /// The engine's bound on catch-up runs when `catchup.max` is not set.
     static let defaultCatchupMax = 1_000
 

@@ -2,12 +2,7 @@ import Foundation
 import OrkestronCore
 
 extension ConfigResolver {
-    static let jobKeys = [
-        "id", "type", "interval", "cron", "calendar", "offset", "timezone", "retry", "failure_rate", "duration",
-        "priority", "max_concurrency", "overlap", "timeout", "kill_grace", "missed", "deadline", "jitter", "paused",
-        "on_success", "on_failure", "pause_after_failures", "max_staleness", "catchup", "command",
-        "working_directory", "environment",
-    ]
+    static let jobKeys = ConfigKeys.job
     static let scheduleKeys = ["interval", "cron", "calendar"]
     static let maxJobIdLength = 128
 

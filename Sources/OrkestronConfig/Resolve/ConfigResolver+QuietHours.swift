@@ -1,7 +1,7 @@
 import OrkestronCore
 
 extension ConfigResolver {
-    static let quietHoursKeys = ["name", "from", "to", "days", "timezone", "types", "jobs", "action"]
+    static let quietHoursKeys = ConfigKeys.quietHours
     static let timeOfDayExpectation = "a time of day like \"22:00\" or \"06:30:00\""
     /// Weekday names, 0 = Sunday as cron counts; short and long forms, matched case-insensitively.
     static let weekdayNames: [(short: String, long: String)] = [

@@ -119,7 +119,7 @@ struct ConfigResolver {
 
     // MARK: The top level
 
-    static let topLevelKeys = ["daemon", "defaults", "types", "quiet_hours", "job"]
+    static let topLevelKeys = ConfigKeys.topLevel
 
     private mutating func readRoot(_ root: TableView) {
         checkKeys(root, allowed: Self.topLevelKeys)
