@@ -32,8 +32,9 @@ struct CalendarCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How many fire times to list.", valueName: "n"))
     var count = 5
 
-    @Flag(help: "Print one JSON document: {\"expr\", \"timezone\", \"next\": [ISO 8601 with offset…]}.")
-    var json = false
+    /// `--json` prints one document: `{"expr", "timezone", "next": [ISO 8601 with offset…]}`; the other global
+    /// options are accepted like everywhere (SPEC §8) and have nothing to change here.
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count).") }
@@ -52,7 +53,7 @@ struct CalendarCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let instants = CronSchedule(expression: cron, zone: zone).upcoming(after: start, count: count)
-        print(json ? jsonDocument(cron, zone: zone, instants: instants) : table(cron, zone: zone, instants: instants))
+        print(global.json ? jsonDocument(cron, zone: zone, instants: instants) : table(cron, zone: zone, instants: instants))
     }
 
     // MARK: - Inputs
