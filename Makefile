@@ -90,13 +90,16 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 INSTALL    ?= install
+# The programs are stripped on install (about 100 MB each with symbols); a package build that keeps debug
+# symbols for dh_strip sets INSTALL_STRIP= .
+INSTALL_STRIP ?= -s
 
 install: release
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
-	$(INSTALL) -m 0755 $(RELEASE_DIR)/orkctl $(DESTDIR)$(BINDIR)/orkctl
-	$(INSTALL) -m 0755 $(RELEASE_DIR)/orkestrond $(DESTDIR)$(SBINDIR)/orkestrond
+	$(INSTALL) $(INSTALL_STRIP) -m 0755 $(RELEASE_DIR)/orkctl $(DESTDIR)$(BINDIR)/orkctl
+	$(INSTALL) $(INSTALL_STRIP) -m 0755 $(RELEASE_DIR)/orkestrond $(DESTDIR)$(SBINDIR)/orkestrond
 	sed 's|^ExecStart=/usr/sbin/orkestrond|ExecStart=$(SBINDIR)/orkestrond|' systemd/orkestrond.service \
 		> $(DESTDIR)$(UNITDIR)/orkestrond.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/orkestrond.service
