@@ -44,7 +44,7 @@ struct EventStreamTests {
                 #expect(run.last?["durationMs"]?.intValue.map { $0 >= 40 && $0 < 5_000 } == true)
 
                 // The stderr log line of the same transition: `LEVEL message key=value…`.
-                let pattern = "(?m)^INFO run succeeded job=once run=\(manualRun) status=SUCCESS attempt=1 duration_ms=[0-9]+"
+                let pattern = "(?m)^INFO run succeeded: \(manualRun) job=once run=\(manualRun) status=SUCCESS attempt=1 duration_ms=[0-9]+"
                 _ = try await eventually("the SUCCESS log line of \(manualRun)") {
                     daemon.log.range(of: pattern, options: .regularExpression)
                 }
