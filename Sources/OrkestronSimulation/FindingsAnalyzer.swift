@@ -102,7 +102,7 @@ struct FindingsAnalyzer {
             if affected.count <= 3 {
                 for (job, count) in affected {
                     let text = "quiet hours '\(window.name)' deferred \(count) runs of \(job.id) to \(until)"
-                        + afterRelease(of: [job], window: window.name, deferred: count)
+                        + afterRelease(of: [job], window: window.name)
                     findings.append(Finding(kind: .quietHours, subject: window.name, text: text))
                 }
             } else {
@@ -111,7 +111,7 @@ struct FindingsAnalyzer {
                 for (job, _) in affected { types[job.type ?? "untyped", default: 0] += 1 }
                 let mix = types.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 let text = "quiet hours '\(window.name)' deferred \(total) runs of \(affected.count) jobs (\(mix)) to "
-                    + until + afterRelease(of: affected.map(\.job), window: window.name, deferred: total)
+                    + until + afterRelease(of: affected.map(\.job), window: window.name)
                 findings.append(Finding(kind: .quietHours, subject: window.name, text: text))
             }
         }
@@ -119,32 +119,41 @@ struct FindingsAnalyzer {
     }
 
     /// "; 36 were coalesced and 5 ran when the window ended, where they queued behind sync (p99 wait 2m 3s)".
-    private func afterRelease(of jobs: [SimulationReport.Job], window: String, deferred: Int) -> String {
+    private func afterRelease(of jobs: [SimulationReport.Job], window: String) -> String {
         var started = 0
         var waits: [Int64] = []
+        var onOwnType = 0
         var blockers = Array(repeating: 0, count: tally.groups.count)
         let ids = Set(jobs.map(\.id))
         for job in tally.jobs where ids.contains(job.id) {
             guard let release = job.releases[window] else { continue }
             started += release.runs
             waits += release.waitsMs
+            onOwnType += release.waitedOnOwnType
             for (group, slots) in release.blockers.enumerated() { blockers[group] += slots }
         }
-        let coalesced = max(deferred - started, 0)
+        let coalesced = jobs.reduce(0) { $0 + ($1.stats.skipped[.coalesced] ?? 0) }
         var text = coalesced > 0 ? "; \(coalesced) were coalesced and \(started) ran" : "; \(started) ran"
         text += " when the window ended"
         let p99 = SimulationFormat.percentile(waits, 99)
-        guard p99 >= Self.noticeableWaitMs, let top = blockers.indices.max(by: { blockers[$0] < blockers[$1] }),
-            blockers[top] > 0
-        else { return text }
-        let ownTypes = Set(jobs.map(\.type))
-        let name = tally.groups[top].name
-        let behind =
-            ownTypes == [name] ? "other \(name ?? "untyped") runs" : name.map { "\($0) runs" } ?? "untyped jobs"
-        return text + ", where they queued behind \(behind) (p99 wait \(d(p99)))"
+        guard p99 >= Self.noticeableWaitMs else { return text }
+        let waited = waits.filter { $0 >= Self.noticeableWaitMs }.count
+        let top = blockers.indices.max { (blockers[$0], $1) < (blockers[$1], $0) }
+        let behind: String
+        if let top, blockers[top] > 0, waited - onOwnType > onOwnType {
+            // Most waited with room in their own type: the global slots were held, mostly by this group.
+            behind = tally.groups[top].name.map { "\($0) runs" } ?? "untyped jobs"
+        } else {
+            let types = Set(jobs.compactMap(\.type)).sorted()
+            behind = "the limit of their own type" + (types.count == 1 ? " (\(types[0]))" : "")
+        }
+        return text + ", where \(waited) of them queued behind \(behind) (p99 wait \(d(p99)))"
     }
 
     // MARK: - Per job
+
+    /// "1 more job", "3 more jobs".
+    private func more(_ count: Int) -> String { count == 1 ? "1 more job" : "\(count) more jobs" }
 
     /// The first `perKindLimit` findings, then one line for the rest.
     private func limited(_ findings: [Finding], kind: Finding.Kind, rest: (Int) -> String) -> [Finding] {
@@ -174,7 +183,9 @@ struct FindingsAnalyzer {
             }
             return Finding(kind: .overlap, subject: job.id, text: text)
         }
-        return limited(findings, kind: .overlap) { "\($0) more jobs skipped slots because the previous run was still active" }
+        return limited(findings, kind: .overlap) {
+            "\(more($0)) skipped slots because the previous run was still active"
+        }
     }
 
     private func deadline() -> [Finding] {
@@ -182,12 +193,18 @@ struct FindingsAnalyzer {
             .sorted { ($0.stats.skipped[.deadline]!, $1.id) > ($1.stats.skipped[.deadline]!, $0.id) }
         let findings = jobs.map { job -> Finding in
             let skipped = job.stats.skipped[.deadline] ?? 0
+            let deferred = tally.jobs.first { $0.id == job.id }?.deadlineWhileDeferred ?? 0
             let limit = definitions[job.id]?.deadlineMs.map(c) ?? "?"
-            let text = "\(job.id) skipped \(skipped) runs that did not start within deadline \(limit) of their slot "
-                + "(p99 queue wait \(d(job.stats.queueWaitMs.p99)), p99 start lateness \(d(job.stats.latenessMs.p99)))"
+            var text = "\(job.id) skipped \(skipped) runs that did not start within deadline \(limit) of their slot"
+            if deferred == skipped {
+                text += ": quiet hours deferred them past it"
+            } else {
+                text += " (p99 queue wait \(d(job.stats.queueWaitMs.p99)))"
+                if deferred > 0 { text += "; \(deferred) of them were deferred by quiet hours past it" }
+            }
             return Finding(kind: .deadline, subject: job.id, text: text)
         }
-        return limited(findings, kind: .deadline) { "\($0) more jobs skipped runs past their deadline" }
+        return limited(findings, kind: .deadline) { "\(more($0)) skipped runs past their deadline" }
     }
 
     private func retries(of job: SimulationReport.Job) -> String {
@@ -222,7 +239,7 @@ struct FindingsAnalyzer {
                     + overrideNote(job))
         }
         return limited(findings, kind: .failures) {
-            "\($0) more jobs ended FAILED in at least \(SimulationFormat.percent(Self.failureShare)) of their runs"
+            "\(more($0)) ended FAILED in at least \(SimulationFormat.percent(Self.failureShare)) of their runs"
         }
     }
 
@@ -240,7 +257,7 @@ struct FindingsAnalyzer {
             }
             return Finding(kind: .timeouts, subject: job.id, text: text)
         }
-        return limited(findings, kind: .timeouts) { "\($0) more jobs ended TIMEOUT" }
+        return limited(findings, kind: .timeouts) { "\(more($0)) ended TIMEOUT" }
     }
 
     private func autoPauses() -> [Finding] {
@@ -252,7 +269,7 @@ struct FindingsAnalyzer {
                 kind: .autoPause, subject: job.id,
                 text: "\(job.id) was paused automatically at \(at)\(why); its later slots did not run")
         }
-        return limited(findings, kind: .autoPause) { "\($0) more jobs were paused automatically" }
+        return limited(findings, kind: .autoPause) { "\(more($0)) \($0 == 1 ? "was" : "were") paused automatically" }
     }
 
     private func staleness() -> [Finding] {
@@ -264,6 +281,6 @@ struct FindingsAnalyzer {
                 kind: .stale, subject: job.id,
                 text: "\(job.id) went STALE \(times): no successful run within max_staleness \(limit)")
         }
-        return limited(findings, kind: .stale) { "\($0) more jobs went STALE" }
+        return limited(findings, kind: .stale) { "\(more($0)) went STALE" }
     }
 }

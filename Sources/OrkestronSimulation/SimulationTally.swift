@@ -27,17 +27,18 @@ struct SimulationTally {
         var slot: Instant
         var phase: Phase
         var ranOnce = false
-        /// Set on a deferred run queued when its quiet hours ended: the window, and how many slots each group
-        /// held at that instant (to tell behind whom it waited).
-        var release: (window: String, runningByGroup: [Int])?
+        /// Set on a deferred run queued when its quiet hours ended (to tell behind whom it waited).
+        var release: ReleaseSnapshot?
     }
 
     /// Runs released at the end of one quiet-hours window, for one job.
     struct Release {
         var runs = 0
         var waitsMs: [Int64] = []
-        /// Per group: slots held when released runs that then waited were queued.
+        /// Per group: slots held when released runs that then waited were queued (own type not at its limit).
         var blockers: [Int]
+        /// Released runs that waited while their own type was at its limit.
+        var waitedOnOwnType = 0
     }
 
     struct JobTally {
@@ -45,7 +46,8 @@ struct SimulationTally {
         let group: Int
         var slots = 0
         var runs = 0
-        var created = 0
+        /// Runs skipped past their deadline while still deferred by quiet hours (not waiting for a slot).
+        var deadlineWhileDeferred = 0
         var skipped: [OutcomeReason: Int] = [:]
         var deferred: [OutcomeReason: Int] = [:]
         var successes = 0
@@ -133,90 +135,151 @@ struct SimulationTally {
 
     // MARK: - Events
 
+    /// What a run event changed beyond its own job, for the group and global counters.
+    struct Change {
+        var queued = 0
+        var running = 0
+        /// A run released at the end of quiet hours started, with its wait and the slots held at its release.
+        var releaseStarted: (release: ReleaseSnapshot, waitMs: Int64)?
+    }
+
+    /// Who held the slots when a deferred run was queued at the end of its window.
+    struct ReleaseSnapshot {
+        var window: String
+        var runningByGroup: [Int]
+        /// Its own type was at its limit.
+        var ownTypeFull: Bool
+    }
+
     mutating func record(_ event: Event) {
         if event.time > clock { integrate(to: event.time) }
         eventCount += 1
         let job = index(of: event.jobId)
         guard job >= 0 else { return }
-        guard let runId = event.runId else {
+        guard event.runId != nil else {
             recordJobLevel(event, job: job)
             return
         }
         let group = jobs[job].group
-        var position = jobs[job].open.firstIndex { $0.runId == runId }
-        let previous = position.map { jobs[job].open[$0].phase }
+        // Only a run queued at the end of quiet hours has a QUEUED with a reason; the snapshot is rare.
+        var snapshot: ReleaseSnapshot?
+        if event.status == .queued, let reason = event.reason, reason.hasSuffix("' ended"),
+            let window = OutcomeReason.windowName(in: String(reason.dropLast(" ended".count)), windows: windows)
+        {
+            let full = groups[group].limit.map { groups[group].running >= $0 } ?? false
+            snapshot = ReleaseSnapshot(window: window, runningByGroup: groups.map(\.running), ownTypeFull: full)
+        }
+        // One in-place access to the job's tally per event: nested `jobs[job].…` writes would each check the
+        // array for uniqueness.
+        let change = Self.apply(event, to: &jobs[job], release: snapshot, windows: windows)
+        if change.queued != 0 {
+            groups[group].queued += change.queued
+            global.queued += change.queued
+            if change.queued > 0 {
+                groups[group].peakQueued = max(groups[group].peakQueued, groups[group].queued)
+                global.peakQueued = max(global.peakQueued, global.queued)
+            }
+        }
+        if change.running != 0 {
+            groups[group].running += change.running
+            global.running += change.running
+        }
+        if let started = change.releaseStarted {
+            noteRelease(started.release, wait: started.waitMs, job: job)
+        }
+    }
+
+    /// Applies a run event to its job's tally.
+    private static func apply(
+        _ event: Event, to job: inout JobTally, release: ReleaseSnapshot?, windows: [String]
+    ) -> Change {
+        var change = Change()
+        var position: Int?
+        if let runId = event.runId {
+            // The newest runs are at the end, and most events concern the newest run.
+            var index = job.open.count - 1
+            while index >= 0 {
+                if job.open[index].runId == runId {
+                    position = index
+                    break
+                }
+                index -= 1
+            }
+        }
+        let previous = position.map { job.open[$0].phase }
         if previous == .queued, event.status != .queued {
-            adjustQueued(job: job, group: group, by: -1)
+            change.queued -= 1
         } else if previous == .running, event.status != .running {
-            adjustRunning(group: group, by: -1)
+            change.running -= 1
         }
 
         switch event.status {
         case .scheduled:
-            jobs[job].slots += 1
-            jobs[job].created += 1
-            jobs[job].open.append(OpenRun(runId: runId, slot: event.slot ?? event.time, phase: .created))
+            job.slots += 1
+            job.open.append(OpenRun(runId: event.runId ?? "", slot: event.slot ?? event.time, phase: .created))
         case .queued:
             if position == nil {
                 // Triggered, manual and catch-up runs start at QUEUED.
-                jobs[job].created += 1
-                jobs[job].open.append(OpenRun(runId: runId, slot: event.slot ?? event.time, phase: .created))
-                position = jobs[job].open.count - 1
+                job.open.append(OpenRun(runId: event.runId ?? "", slot: event.slot ?? event.time, phase: .created))
+                position = job.open.count - 1
             }
-            if previous != .queued { adjustQueued(job: job, group: group, by: 1) }
-            if let position, let reason = event.reason, reason.hasSuffix("' ended"),
-                let window = OutcomeReason.windowName(in: String(reason.dropLast(" ended".count)), windows: windows)
-            {
-                jobs[job].open[position].release = (window, groups.map(\.running))
+            if previous != .queued { change.queued += 1 }
+            if let position {
+                job.open[position].phase = .queued
+                if let release { job.open[position].release = release }
             }
-            if let position { jobs[job].open[position].phase = .queued }
         case .running:
-            guard let position else { return }
-            if previous != .running { adjustRunning(group: group, by: 1) }
-            jobs[job].open[position].phase = .running
-            if !jobs[job].open[position].ranOnce {
-                jobs[job].open[position].ranOnce = true
-                jobs[job].runs += 1
+            guard let position else { return change }
+            if previous != .running { change.running += 1 }
+            job.open[position].phase = .running
+            if !job.open[position].ranOnce {
+                job.open[position].ranOnce = true
+                job.runs += 1
             }
-            if let lateness = event.latenessMs { jobs[job].lateness.append(lateness) }
-            jobs[job].waits.append(event.queueWaitMs ?? 0)
-            if let release = jobs[job].open[position].release {
-                jobs[job].open[position].release = nil
-                noteRelease(release, wait: event.queueWaitMs ?? 0, job: job)
+            if let lateness = event.latenessMs { job.lateness.append(lateness) }
+            job.waits.append(event.queueWaitMs ?? 0)
+            if let release = job.open[position].release {
+                job.open[position].release = nil
+                change.releaseStarted = (release, event.queueWaitMs ?? 0)
             }
         case .success, .failed, .timeout, .cancelled, .interrupted:
             // A duration belongs to an attempt that ran; a run cancelled in a queue has none.
-            if previous == .running, let duration = event.durationMs { jobs[job].durations.append(duration) }
+            if previous == .running, let duration = event.durationMs { job.durations.append(duration) }
             if event.endsRun {
                 switch event.status {
-                case .success: jobs[job].successes += 1
-                case .failed: jobs[job].failures += 1
-                case .timeout: jobs[job].timeouts += 1
-                case .cancelled: jobs[job].cancelled += 1
+                case .success: job.successes += 1
+                case .failed: job.failures += 1
+                case .timeout: job.timeouts += 1
+                case .cancelled: job.cancelled += 1
                 default: break
                 }
             }
-            guard let position else { return }
-            jobs[job].open[position].phase = .waiting
+            if let position { job.open[position].phase = .waiting }
         case .retry:
-            jobs[job].retries += 1
-            guard let position else { return }
-            jobs[job].open[position].phase = .waiting
+            job.retries += 1
+            if let position { job.open[position].phase = .waiting }
         case .deferred:
-            jobs[job].deferred[OutcomeReason(deferred: event.reason, windows: windows), default: 0] += 1
-            if let position { jobs[job].open[position].phase = .waiting }
+            job.deferred[OutcomeReason(deferred: event.reason, windows: windows), default: 0] += 1
+            if let position { job.open[position].phase = .waiting }
         case .skipped:
-            jobs[job].skipped[OutcomeReason(skipped: event.reason, windows: windows), default: 0] += 1
+            let reason = OutcomeReason(skipped: event.reason, windows: windows)
+            job.skipped[reason, default: 0] += 1
+            if reason == .deadline, previous != .queued { job.deadlineWhileDeferred += 1 }
         case .paused, .resumed, .stale, .chaos:
-            return
+            return change
         }
 
-        if event.endsRun, let position {
-            let run = jobs[job].open.remove(at: position)
-            if run.ranOnce {
-                jobs[job].maxSpanMs = max(jobs[job].maxSpanMs, event.time.milliseconds(since: run.slot))
-            }
+        if change.queued > 0 {
+            job.queued += change.queued
+            job.peakQueued = max(job.peakQueued, job.queued)
+        } else {
+            job.queued += change.queued
         }
+        if event.endsRun, let position {
+            let run = job.open.remove(at: position)
+            if run.ranOnce { job.maxSpanMs = max(job.maxSpanMs, event.time.milliseconds(since: run.slot)) }
+        }
+        return change
     }
 
     private mutating func recordJobLevel(_ event: Event, job: Int) {
@@ -233,30 +296,18 @@ struct SimulationTally {
         }
     }
 
-    private mutating func noteRelease(_ release: (window: String, runningByGroup: [Int]), wait: Int64, job: Int) {
+    private mutating func noteRelease(_ release: ReleaseSnapshot, wait: Int64, job: Int) {
         var tally = jobs[job].releases[release.window] ?? Release(blockers: Array(repeating: 0, count: groups.count))
         tally.runs += 1
         tally.waitsMs.append(wait)
         if wait >= Self.noticeableWaitMs {
-            for (group, running) in release.runningByGroup.enumerated() { tally.blockers[group] += running }
+            if release.ownTypeFull {
+                tally.waitedOnOwnType += 1
+            } else {
+                for (group, running) in release.runningByGroup.enumerated() { tally.blockers[group] += running }
+            }
         }
         jobs[job].releases[release.window] = tally
-    }
-
-    private mutating func adjustQueued(job: Int, group: Int, by delta: Int) {
-        jobs[job].queued += delta
-        groups[group].queued += delta
-        global.queued += delta
-        if delta > 0 {
-            jobs[job].peakQueued = max(jobs[job].peakQueued, jobs[job].queued)
-            groups[group].peakQueued = max(groups[group].peakQueued, groups[group].queued)
-            global.peakQueued = max(global.peakQueued, global.queued)
-        }
-    }
-
-    private mutating func adjustRunning(group: Int, by delta: Int) {
-        groups[group].running += delta
-        global.running += delta
     }
 
     private mutating func index(of jobId: String) -> Int {

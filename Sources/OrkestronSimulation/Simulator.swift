@@ -20,8 +20,17 @@ public enum Simulator {
         _ setup: SimulationSetup, onEvent: ((Event) -> Void)? = nil
     ) throws(SimulationError) -> SimulationReport {
         guard setup.durationMs > 0 else { throw .invalidDuration(setup.durationMs) }
-        let jobs = setup.simulatedJobs
+        var jobs = setup.simulatedJobs
         let chaos = try chaosTargets(setup.failureRates, jobs: jobs, typeNames: setup.configuration.typeNames)
+        // The chaos input, like every input, first handles the timers due at its instant, so a cron slot at the
+        // very start would start its attempt before the override. Giving the workloads the same rate makes the
+        // override hold from the first instant; the engine draws `chaos ?? failureRate`, so both agree.
+        let rates = Dictionary(chaos.flatMap { target in target.ids.map { ($0, target.rate) } }) { _, last in last }
+        for index in jobs.indices {
+            guard let rate = rates[jobs[index].id], case .simulated(var workload) = jobs[index].workload else { continue }
+            workload.failureRate = rate
+            jobs[index].workload = .simulated(workload)
+        }
         var settings = setup.configuration.engineSettings
         settings.seed = setup.effectiveSeed.value
 
@@ -44,7 +53,7 @@ public enum Simulator {
             for action in actions {
                 guard case .event(let event) = action else { continue }
                 tally.record(event)
-                onEvent?(event)
+                if let onEvent { onEvent(event) }
             }
             actions.removeAll(keepingCapacity: true)
             guard let wake = engine.nextWakeup, wake < end else { break }

@@ -111,7 +111,9 @@ struct SimulateCommandTests {
             previous = seq
             #expect(event["time"]?.stringValue != nil && event["jobId"]?.stringValue != nil)
         }
-        #expect(events.first?["status"]?.stringValue == "CHAOS", "the override is the engine's chaos input")
+        let chaos = events.filter { $0["status"]?.stringValue == "CHAOS" }
+        #expect(chaos.map { $0["jobId"]?.stringValue } == ["sync_001"], "the override is the engine's chaos input")
+        #expect(chaos.first?["time"]?.stringValue == "2026-11-29T00:00:00.000Z")
         #expect(outcome.stdout.contains("events         \(events.count)"))
 
         let copy = directory + "/again.jsonl"

@@ -41,9 +41,12 @@ enum LargeConfig {
             "[[job]]", "id = \"alert_pager\"", "type = \"alert\"", "duration = \"50ms..200ms\"", "",
             "[[job]]", "id = \"alert_mail\"", "type = \"alert\"", "command = [\"/usr/bin/logger\", \"-t\", \"orkestron\"]", "",
         ]
+        // Intervals are listed as often as they are likely: a few metrics jobs every 10 s, most jobs every few
+        // minutes to hourly, as on a busy host (about 280,000 slots a day in all).
         let types: [(name: String?, weight: Int, intervals: [String], duration: [String])] = [
-            ("sync", 30, ["30s", "1m", "2m", "5m", "10m"], ["1s..4s", "200ms..2s"]),
-            ("metrics", 15, ["10s", "15s", "30s", "1m"], ["20ms..200ms"]),
+            ("sync", 30, ["1m", "5m", "5m", "15m", "15m"], ["1s..4s", "200ms..2s"]),
+            ("metrics", 15, ["10s"] + repeatElement("30s", count: 2) + repeatElement("1m", count: 7)
+                + repeatElement("5m", count: 10), ["20ms..200ms"]),
             ("report", 15, ["5m", "15m", "30m", "1h"], ["2s..20s"]),
             ("cleanup", 15, ["10m", "30m", "1h"], ["500ms..3s"]),
             ("batch", 10, ["15m", "30m", "1h"], ["30s..3m", "1m..8m"]),

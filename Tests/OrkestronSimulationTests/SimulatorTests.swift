@@ -211,6 +211,16 @@ struct SimulatorTests {
         #expect(events.first?.status == .chaos && events.first?.jobId == "steady")
         #expect(report.findings.contains { $0.text.hasPrefix("steady ended FAILED in 100% of runs") && $0.text.hasSuffix("(--failure-rate steady=1.0)") })
 
+        // A cron slot at the very start instant already runs with the override.
+        let atStart = try Harness.simulate(
+            """
+            [[job]]
+            id = "hourly"
+            cron = "0 * * * *"
+            duration = "1s"
+            """, duration: "2h", failureRates: [FailureRateOverride(target: "hourly", rate: 1)])
+        #expect(atStart.job("hourly")?.stats.failures == 2)
+
         // A type override covers every job of the type; a job's own override wins over it in any order.
         let typed = try Harness.simulate(
             config, duration: "10m",
