@@ -6,10 +6,25 @@ import OrkestronMetrics
 /// Milliseconds are stored in 32 bits (up to 24 days; longer values are clamped), which halves the memory of a
 /// simulated day of a large configuration and the time to sort it.
 struct Samples {
+    /// The values above zero; zeros (most waits and lateness in a simulation) are only counted.
     private(set) var values: [Int32] = []
+    private(set) var zeros = 0
+
+    var count: Int { zeros + values.count }
 
     mutating func append(_ ms: Int64) {
-        values.append(Int32(clamping: max(ms, 0)))
+        if ms <= 0 {
+            zeros += 1
+        } else {
+            values.append(Int32(clamping: ms))
+        }
+    }
+
+    /// Every value, zeros first, sorted.
+    var sorted: [Int32] {
+        var all = Array(repeating: Int32(0), count: zeros)
+        all.append(contentsOf: values.sorted())
+        return all
     }
 
     /// Count, p50, p90, p99 and max by the nearest-rank method (the same rank the HDR histograms of the daemon's
@@ -24,14 +39,16 @@ struct Samples {
     }
 
     /// The percentiles of this sample.
-    var percentiles: Percentiles { Self.percentiles(of: values.sorted()) }
+    var percentiles: Percentiles { Self.percentiles(of: sorted) }
 
     /// The percentiles of several samples together (a type, or all jobs).
     static func percentiles(of samples: [Samples]) -> Percentiles {
-        var all: [Int32] = []
-        all.reserveCapacity(samples.reduce(0) { $0 + $1.values.count })
-        for sample in samples { all.append(contentsOf: sample.values) }
-        all.sort()
-        return percentiles(of: all)
+        var merged = Samples()
+        merged.values.reserveCapacity(samples.reduce(0) { $0 + $1.values.count })
+        for sample in samples {
+            merged.zeros += sample.zeros
+            merged.values.append(contentsOf: sample.values)
+        }
+        return merged.percentiles
     }
 }

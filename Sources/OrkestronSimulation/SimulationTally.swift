@@ -27,8 +27,6 @@ struct SimulationTally {
         var slot: Instant
         var phase: Phase
         var ranOnce = false
-        /// Set on a deferred run queued when its quiet hours ended (to tell behind whom it waited).
-        var release: ReleaseSnapshot?
     }
 
     /// Runs released at the end of one quiet-hours window, for one job.
@@ -67,6 +65,9 @@ struct SimulationTally {
         /// The longest time from a slot to the end of its run, retries and back-off included.
         var maxSpanMs: Int64 = 0
         var releases: [String: Release] = [:]
+        /// Deferred runs queued when their quiet hours ended and not started yet (to tell behind whom they
+        /// waited); rare, so kept apart from the open runs every event looks through.
+        var pendingReleases: [String: ReleaseSnapshot] = [:]
     }
 
     /// A type, or (last) the jobs without one: the unit of `[types.X].max_concurrency`.
@@ -224,10 +225,8 @@ struct SimulationTally {
                 position = job.open.count - 1
             }
             if previous != .queued { change.queued += 1 }
-            if let position {
-                job.open[position].phase = .queued
-                if let release { job.open[position].release = release }
-            }
+            if let position { job.open[position].phase = .queued }
+            if let release, let runId = event.runId { job.pendingReleases[runId] = release }
         case .running:
             guard let position else { return change }
             if previous != .running { change.running += 1 }
@@ -238,8 +237,9 @@ struct SimulationTally {
             }
             if let lateness = event.latenessMs { job.lateness.append(lateness) }
             job.waits.append(event.queueWaitMs ?? 0)
-            if let release = job.open[position].release {
-                job.open[position].release = nil
+            if !job.pendingReleases.isEmpty, let runId = event.runId,
+                let release = job.pendingReleases.removeValue(forKey: runId)
+            {
                 change.releaseStarted = (release, event.queueWaitMs ?? 0)
             }
         case .success, .failed, .timeout, .cancelled, .interrupted:
