@@ -102,7 +102,7 @@ struct FindingsAnalyzer {
             if affected.count <= 3 {
                 for (job, count) in affected {
                     let text = "quiet hours '\(window.name)' deferred \(count) runs of \(job.id) to \(until)"
-                        + afterRelease(of: [job], window: window.name)
+                        + afterRelease(of: [job], window: window.name, total: count)
                     findings.append(Finding(kind: .quietHours, subject: window.name, text: text))
                 }
             } else {
@@ -111,7 +111,7 @@ struct FindingsAnalyzer {
                 for (job, _) in affected { types[job.type ?? "untyped", default: 0] += 1 }
                 let mix = types.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 let text = "quiet hours '\(window.name)' deferred \(total) runs of \(affected.count) jobs (\(mix)) to "
-                    + until + afterRelease(of: affected.map(\.job), window: window.name)
+                    + until + afterRelease(of: affected.map(\.job), window: window.name, total: total)
                 findings.append(Finding(kind: .quietHours, subject: window.name, text: text))
             }
         }
@@ -119,7 +119,7 @@ struct FindingsAnalyzer {
     }
 
     /// "; 36 were coalesced and 5 ran when the window ended, where they queued behind sync (p99 wait 2m 3s)".
-    private func afterRelease(of jobs: [SimulationReport.Job], window: String) -> String {
+    private func afterRelease(of jobs: [SimulationReport.Job], window: String, total: Int) -> String {
         var started = 0
         var waits: [Int64] = []
         var onOwnType = 0
@@ -133,10 +133,14 @@ struct FindingsAnalyzer {
             for (group, slots) in release.blockers.enumerated() { blockers[group] += slots }
         }
         let coalesced = jobs.reduce(0) { $0 + ($1.stats.skipped[.coalesced] ?? 0) }
-        var text = coalesced > 0 ? "; \(coalesced) were coalesced and \(started) ran" : "; \(started) ran"
-        text += " when the window ended"
+        let pastDeadline = tally.jobs.filter { ids.contains($0.id) }.reduce(0) { $0 + $1.deadlineWhileDeferred }
+        var text = coalesced > 0 ? "; \(coalesced) were coalesced" : ""
+        if pastDeadline > 0 { text += (text.isEmpty ? "; " : ", ") + "\(pastDeadline) passed their deadline" }
+        text += (text.isEmpty ? "; " : " and ") + "\(started) ran when the window ended"
+        let pending = total - coalesced - pastDeadline - started
+        let note = pending > 0 ? "; \(pending) had not run when the simulation ended" : ""
         let p99 = SimulationFormat.percentile(waits, 99)
-        guard p99 >= Self.noticeableWaitMs else { return text }
+        guard p99 >= Self.noticeableWaitMs else { return text + note }
         let waited = waits.filter { $0 >= Self.noticeableWaitMs }.count
         let top = blockers.indices.max { (blockers[$0], $1) < (blockers[$1], $0) }
         let behind: String
@@ -147,7 +151,7 @@ struct FindingsAnalyzer {
             let types = Set(jobs.compactMap(\.type)).sorted()
             behind = "the limit of their own type" + (types.count == 1 ? " (\(types[0]))" : "")
         }
-        return text + ", where \(waited) of them queued behind \(behind) (p99 wait \(d(p99)))"
+        return text + ", where \(waited) of them queued behind \(behind) (p99 wait \(d(p99)))" + note
     }
 
     // MARK: - Per job
@@ -171,15 +175,21 @@ struct FindingsAnalyzer {
                 + "active"
             let p99 = job.stats.durationMs.p99
             let span = tally.jobs.first { $0.id == job.id }?.maxSpanMs ?? 0
+            // What made runs outlast their duration: waiting for a slot, or retries and their back-off.
+            var extra = ""
+            if job.stats.queueWaitMs.p99 >= Self.noticeableWaitMs {
+                extra = ", waiting for a slot included"
+            } else if job.stats.retries > 0 {
+                extra = ", retries and back-off included"
+            }
             if case .interval(let every, _)? = definitions[job.id]?.schedule {
                 if p99 > every {
                     text += " (p99 duration \(d(p99)) > interval \(c(every)))"
                 } else if span > every {
-                    let extra = job.stats.retries > 0 ? "retries and back-off included" : "waiting for a slot included"
-                    text += " (runs took up to \(d(span)) from slot to end, \(extra), > interval \(c(every)))"
+                    text += " (runs took up to \(d(span)) from slot to end\(extra), > interval \(c(every)))"
                 }
             } else {
-                text += " (p99 duration \(d(p99)); runs took up to \(d(span)) from slot to end)"
+                text += " (p99 duration \(d(p99)); runs took up to \(d(span)) from slot to end\(extra))"
             }
             return Finding(kind: .overlap, subject: job.id, text: text)
         }
@@ -199,7 +209,13 @@ struct FindingsAnalyzer {
             if deferred == skipped {
                 text += ": quiet hours deferred them past it"
             } else {
-                text += " (p99 queue wait \(d(job.stats.queueWaitMs.p99)))"
+                // The skipped runs never started, so their own wait is not in the job's percentiles; the wait of
+                // the runs they queued with is.
+                if let type = job.type, let wait = report.type(type)?.stats.queueWaitMs, wait.count > 0 {
+                    text += " (\(type) runs waited p99 \(d(wait.p99)) for a slot)"
+                } else {
+                    text += " (runs that started waited p99 \(d(job.stats.queueWaitMs.p99)) for a slot)"
+                }
                 if deferred > 0 { text += "; \(deferred) of them were deferred by quiet hours past it" }
             }
             return Finding(kind: .deadline, subject: job.id, text: text)
