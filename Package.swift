@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "OrkestronSimulationTests",
             dependencies: ["OrkestronSimulation", "OrkestronConfig", "OrkestronCore", "OrkestronProtocol"],
-            exclude: ["Fixtures"]
+            exclude: ["Fixtures", "Golden"]
         ),
         .testTarget(name: "OrkestronDaemonTests", dependencies: ["OrkestronClient", "OrkestronProtocol", "OrkestronCore"]),
         .testTarget(name: "OrkctlTests", dependencies: ["OrkestronCore", "OrkestronProtocol"]),
