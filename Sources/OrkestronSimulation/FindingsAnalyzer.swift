@@ -53,7 +53,8 @@ struct FindingsAnalyzer {
         guard byGlobal >= byType else { return [] }
         let limit = settings.maxConcurrency
         let text = "runs waited p99 \(d(wait.p99)) for a slot: [daemon] max_concurrency \(limit) is too low for "
-            + "\(report.jobs.count) jobs (all \(limit) slots busy with runs queued for \(d(blocked)) of \(window); "
+            + "\(report.jobs.count) jobs (\(limit == 1 ? "the only slot" : "all \(limit) slots") busy with runs queued for "
+            + "\(d(blocked)) of \(window); "
             + "peak queue \(report.total.peakQueueDepth); slots \(SimulationFormat.percent(report.utilization)) busy)"
         return [Finding(kind: .globalContention, subject: "", text: text)]
     }
