@@ -48,13 +48,16 @@ completions: build
 	.build/$(CONFIGURATION)/orkctl --generate-completion-script fish > $(COMPLETIONS)/orkctl.fish
 
 ## test: unit tests first, then the integration tests that start real daemons (apart, so CPU-heavy unit
-## tests do not starve 30 daemons starting at once on a 2-core machine), then the end-to-end test that boots
-## systemd in a throw-away container (apart too: its systemd, journald and daemon restarts would slow the
-## daemons' timing-sensitive tests; it needs root and namespaces, and says why it skipped elsewhere).
+## tests do not starve 30 daemons starting at once on a 2-core machine), then two tests alone: the simulation
+## fidelity test (it compares a daemon's timing with the simulation's, which 30 daemons starting beside it would
+## blur) and the end-to-end test that boots systemd in a throw-away container (its systemd, journald and daemon
+## restarts would slow the daemons' timing-sensitive tests; it needs root and namespaces, and says why it skipped
+## elsewhere).
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip OrkestronDaemonTests
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter OrkestronDaemonTests --skip SystemdBootTests
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter OrkestronDaemonTests --skip SystemdBootTests --skip SimulationFidelityTests
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter SimulationFidelityTests
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter SystemdBootTests
 
 ## run: build and run the daemon in the foreground with the example configuration; state and socket in ./.run/

@@ -56,6 +56,12 @@ let package = Package(
         // What operators read: tables, relative times, event lines, the timeline chart and the dashboard, as pure
         // functions from protocol results to text, so orkctl stays thin and every screen has golden tests.
         .target(name: "OrkestronConsole", dependencies: ["OrkestronCore", "OrkestronProtocol"]),
+        // `orkctl simulate`: the engine on a virtual clock, with tallies, the report and its findings. A library, so
+        // tests drive it directly and the command stays a thin shell around it.
+        .target(
+            name: "OrkestronSimulation",
+            dependencies: ["OrkestronCore", "OrkestronMetrics", "OrkestronConfig", "OrkestronProtocol", "OrkestronConsole"]
+        ),
         // The async socket client used by orkctl and the integration tests.
         .target(
             name: "OrkestronClient",
@@ -93,6 +99,7 @@ let package = Package(
             name: "orkctl",
             dependencies: [
                 "OrkestronCore", "OrkestronConfig", "OrkestronClient", "OrkestronProtocol", "OrkestronConsole",
+                "OrkestronSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,6 +110,11 @@ let package = Package(
         .testTarget(name: "OrkestronProtocolTests", dependencies: ["OrkestronProtocol"]),
         .testTarget(
             name: "OrkestronConsoleTests", dependencies: ["OrkestronConsole", "OrkestronProtocol", "OrkestronCore"],
+            exclude: ["Fixtures", "Golden"]
+        ),
+        .testTarget(
+            name: "OrkestronSimulationTests",
+            dependencies: ["OrkestronSimulation", "OrkestronConfig", "OrkestronCore", "OrkestronProtocol"],
             exclude: ["Fixtures", "Golden"]
         ),
         .testTarget(name: "OrkestronDaemonTests", dependencies: ["OrkestronClient", "OrkestronProtocol", "OrkestronCore"]),

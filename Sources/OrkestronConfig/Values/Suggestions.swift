@@ -1,9 +1,10 @@
-/// "Did you mean …?" for misspelt keys, enum values, job ids and zone names.
-enum Suggestions {
+/// "Did you mean …?" for misspelt keys, enum values, job ids and zone names; public so that `orkctl simulate`
+/// suggests job and type names the same way the loader does.
+public enum Suggestions {
     /// The candidate closest to `word`: within edit distance 2 (a third of the word for long words; a
     /// transposition counts once), or one that `word` is a prefix of (at least 3 characters), or that is a prefix
     /// of `word`. Ties go to the earlier candidate, so callers list the likelier ones first.
-    static func closest<Candidates: Sequence<String>>(to word: String, in candidates: Candidates) -> String? {
+    public static func closest<Candidates: Sequence<String>>(to word: String, in candidates: Candidates) -> String? {
         let lowered = word.lowercased()
         let limit = max(2, lowered.unicodeScalars.count / 3)
         var best: (candidate: String, score: Int)?
