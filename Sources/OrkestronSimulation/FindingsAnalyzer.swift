@@ -135,10 +135,14 @@ struct FindingsAnalyzer {
         }
         let coalesced = jobs.reduce(0) { $0 + ($1.stats.skipped[.coalesced] ?? 0) }
         let pastDeadline = tally.jobs.filter { ids.contains($0.id) }.reduce(0) { $0 + $1.deadlineWhileDeferred }
+        let overlapped = tally.jobs.filter { ids.contains($0.id) }.reduce(0) { $0 + $1.overlapAtRelease }
         var text = coalesced > 0 ? "; \(coalesced) were coalesced" : ""
         if pastDeadline > 0 { text += (text.isEmpty ? "; " : ", ") + "\(pastDeadline) passed their deadline" }
+        if overlapped > 0 {
+            text += (text.isEmpty ? "; " : ", ") + "\(overlapped) skipped at the window's end because a run was already active"
+        }
         text += (text.isEmpty ? "; " : " and ") + "\(started) ran when the window ended"
-        let pending = total - coalesced - pastDeadline - started
+        let pending = total - coalesced - pastDeadline - overlapped - started
         let note = pending > 0 ? "; \(pending) had not run when the simulation ended" : ""
         let p99 = SimulationFormat.percentile(waits, 99)
         guard p99 >= Self.noticeableWaitMs else { return text + note }

@@ -46,6 +46,8 @@ struct SimulationTally {
         var runs = 0
         /// Runs skipped past their deadline while still deferred by quiet hours (not waiting for a slot).
         var deadlineWhileDeferred = 0
+        /// Deferred runs skipped at the window's end because a run of the job was already active (overlap).
+        var overlapAtRelease = 0
         var skipped: [OutcomeReason: Int] = [:]
         var deferred: [OutcomeReason: Int] = [:]
         var successes = 0
@@ -265,6 +267,7 @@ struct SimulationTally {
             let reason = OutcomeReason(skipped: event.reason, windows: windows)
             job.skipped[reason, default: 0] += 1
             if reason == .deadline, previous != .queued { job.deadlineWhileDeferred += 1 }
+            if reason == .overlap, previous == .waiting { job.overlapAtRelease += 1 }
         case .paused, .resumed, .stale, .chaos:
             return change
         }

@@ -109,8 +109,24 @@ struct EnginePolicyTests {
         // Slots at 22:00 … 05:00 Berlin time are deferred (8 of them); 21:00 ran before the window.
         #expect(deferred.count == 8)
         #expect(deferred[0].reason == "quiet hours 'night' until 2026-01-06T06:00:00+01:00")
-        let coalesced = events.filter { $0.status == .skipped }
+        let coalesced = events.filter { $0.status == .skipped && $0.reason?.hasPrefix("coalesced into") == true }
         #expect(coalesced.count == 7)
+        // The 06:00 slot falls exactly at the window's end and runs; the coalesced run obeys overlap = skip.
+        let overlapped = events.filter { $0.status == .skipped && $0.reason?.hasPrefix("overlap skip: run cleanup_1-") == true }
+        #expect(overlapped.count == 1 && overlapped.first?.reason?.hasSuffix("active when quiet hours 'night' ended") == true)
+        #expect(overlapped.first?.time == EngineHarness.monday + 29 * 3_600_000)
+        #expect(events.filter { $0.status == .success }.count == 3, "the 06:00 slot, 07:00, 08:00")
+    }
+
+    /// With overlap = queue the coalesced run waits for the run active at the window's end, then runs.
+    @Test("the run coalesced at the end of quiet hours queues behind an active run under overlap = queue")
+    func quietHoursDeferQueues() {
+        var job = JobDefinition.simulated("cleanup_1", type: "cleanup", every: 3_600_000, durationMs: 10)
+        job.overlap = .queue
+        var harness = EngineHarness(
+            [job], settings: EngineSettings(quietHours: [Self.night]), start: EngineHarness.monday + 20 * 3_600_000)
+        harness.advance(by: 11 * 3_600_000 + 1_000)
+        let events = harness.events(of: "cleanup_1")
         let queuedAtEnd = events.first { $0.status == .queued && $0.reason == "quiet hours 'night' ended" }
         #expect(queuedAtEnd?.time == EngineHarness.monday + 29 * 3_600_000)
         #expect(events.filter { $0.status == .success }.count == 4, "the 06:00 slot, the coalesced run, 07:00, 08:00")

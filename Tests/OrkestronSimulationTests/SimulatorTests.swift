@@ -95,13 +95,15 @@ struct SimulatorTests {
             duration = "1s"
             """, duration: "2h")
         let nightly = try #require(report.job("nightly"))
-        // Slots at 00:10 … 00:50 fall in the window; at 01:00 the latest runs and the other four are coalesced.
+        // Slots at 00:10 … 00:50 fall in the window; four are coalesced into the latest, which, at 01:00, meets the
+        // 01:00 slot already running and obeys overlap = skip.
         #expect(nightly.stats.deferred == [.quietHours("night"): 5])
-        #expect(nightly.stats.skipped == [.coalesced: 4])
+        #expect(nightly.stats.skipped == [.coalesced: 4, .overlap: 1])
         #expect(nightly.stats.slots == 11)
-        #expect(nightly.stats.runs == 7)
+        #expect(nightly.stats.runs == 6)
         let finding = try #require(report.findings.first { $0.kind == .quietHours })
-        #expect(finding.text.hasPrefix("quiet hours 'night' deferred 5 runs of nightly to 01:00; 4 were coalesced and 1 ran when the window ended"))
+        #expect(finding.text.hasPrefix(
+            "quiet hours 'night' deferred 5 runs of nightly to 01:00; 4 were coalesced, 1 skipped at the window's end because a run was already active and 0 ran when the window ended"))
     }
 
     @Test("quiet hours with action skip record each slot in the window as skipped by that window")

@@ -154,6 +154,15 @@ extension Engine {
         }
         let window: String
         if case .deferred(_, let name)? = runs[keep]?.phase { window = name } else { window = "?" }
+        // The coalesced run obeys `overlap` like any slot: a run already active at the window's end (a slot due
+        // at that very instant, a retry) makes it skip under skip and replace (the active run is the newer
+        // one), and wait under queue and allow.
+        let others = jobs[job].active.filter { $0 != keep }
+        if others.count >= jobs[job].limit, [.skip, .replace].contains(jobs[job].definition.overlap) {
+            let previous = others.first.flatMap { runs[$0]?.id } ?? "?"
+            skip(keep, reason: "overlap skip: run \(previous) active when quiet hours '\(window)' ended", into: &out)
+            return
+        }
         queue(keep, firstEvent: false, reason: "quiet hours '\(window)' ended", into: &out)
     }
 
