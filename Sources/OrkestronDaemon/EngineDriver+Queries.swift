@@ -154,8 +154,7 @@ extension EngineDriver {
     static func clock(_ instant: Instant, in zone: ZoneRules, now: Instant) -> String {
         let civil = zone.civil(at: instant)
         let today = zone.civil(at: now)
-        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
-        var text = "\(two(civil.hour)):\(two(civil.minute)):\(two(civil.second)) \(zone.identifier)"
+        var text = "\(hhmm(civil)):\(two(civil.second)) \(zone.identifier)"
         if (civil.year, civil.month, civil.day) != (today.year, today.month, today.day) {
             text = "\(civil.year)-\(two(civil.month))-\(two(civil.day)) " + text
         }
@@ -236,8 +235,11 @@ extension EngineDriver {
     }
 
     static func hhmm(_ civil: CivilDateTime) -> String {
-        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
-        return "\(two(civil.hour)):\(two(civil.minute))"
+        "\(two(civil.hour)):\(two(civil.minute))"
+    }
+
+    static func two(_ value: Int) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
     }
 
     func metricsSnapshot(job: String?, type: String?) -> JSONValue {

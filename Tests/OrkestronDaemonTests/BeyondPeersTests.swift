@@ -1,4 +1,5 @@
 import Foundation
+import OrkestronCore
 import OrkestronProtocol
 import Testing
 
@@ -115,18 +116,12 @@ struct BeyondPeersTests {
                 }
                 let catchup = events.filter { $0["trigger"] == "catchup" && $0.status == "QUEUED" }
                 #expect(catchup.count == 3, "\(events.map(\.compact).joined(separator: "\n"))")
-                let times = catchup.compactMap { $0["time"]?.stringValue.flatMap(Self.milliseconds) }
+                let times = catchup.compactMap { $0["time"]?.stringValue.flatMap(Instant.init(iso8601:))?.millisecondsSinceEpoch }
                 let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
                 #expect(gaps.allSatisfy { $0 >= 280 }, "catch-up runs are staggered by 300 ms: \(gaps)")
                 let skipped = try await client.call("runs.list", .object(["job": "backlog", "status": "SKIPPED", "limit": 100]))
                 #expect((skipped.arrayValue?.count ?? 0) >= 5, "the older missed slots are recorded SKIPPED: \(skipped.compact)")
             }
         }
-    }
-
-    static func milliseconds(_ iso: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: iso).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
     }
 }
