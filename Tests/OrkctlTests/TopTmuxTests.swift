@@ -10,8 +10,10 @@ import Glibc
 /// socket and config in the test's directory), so a user's tmux is never touched.
 @Suite("orkctl top in tmux")
 struct TopTmuxTests {
-    /// `beat` runs every second (simulated, always succeeds) to give the dashboard live events; `manual` has no
-    /// schedule and is the one the test runs, pauses and resumes.
+    /// `beat` runs every 3 s (simulated, always succeeds) to give the dashboard live events; `manual` has no
+    /// schedule and is the one the test runs, pauses and resumes. Not faster: `beat`'s four events per run push
+    /// older lines out of the events tail, and on a slow CI machine the manual run's lines must still be there
+    /// when `orkctl run --wait` has returned and the screen is read.
     static let config = """
         [daemon]
         seed = 1
@@ -20,7 +22,7 @@ struct TopTmuxTests {
         [[job]]
         id = "beat"
         type = "metrics"
-        interval = "1s"
+        interval = "3s"
         duration = "10ms..30ms"
         failure_rate = 0.0
 
