@@ -9,16 +9,20 @@ CONFIGURATION ?= debug
 DEB_PACKAGES := libsystemd-dev libsqlite3-dev pkg-config tzdata tmux systemd mandoc
 # Python modules the tests use as independent checkers (prometheus_client's exposition parser).
 PIP_PACKAGES := prometheus_client
+# `make deb`: debhelper (with dh_installsysusers) builds the package, lintian checks it.
+DEB_BUILD_PACKAGES := debhelper lintian
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test deps clean run completions release install uninstall check-static
+.PHONY: all build test deps deb-deps clean run completions release install install-files uninstall check-static deb
 
 all: build completions
 
 ## deps: install the Debian packages the build and the tests need (as root via apt-get; otherwise print the command).
-deps:
+## deb-deps: also what building and checking the Debian package needs (`make test` installs it in a container).
+# apt_install: the packages of $(1) that are not installed yet, with apt-get as root; otherwise say what to run.
+define apt_install
 	@missing=""; \
-	for pkg in $(DEB_PACKAGES); do \
+	for pkg in $(1); do \
 		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -32,9 +36,16 @@ deps:
 			exit 1; \
 		fi; \
 	fi
+endef
+
+deps:
+	$(call apt_install,$(DEB_PACKAGES))
 	@for module in $(PIP_PACKAGES); do \
 		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$module; \
 	done
+
+deb-deps: deps
+	$(call apt_install,$(DEB_BUILD_PACKAGES))
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -48,17 +59,21 @@ completions: build
 	.build/$(CONFIGURATION)/orkctl --generate-completion-script fish > $(COMPLETIONS)/orkctl.fish
 
 ## test: unit tests first, then the integration tests that start real daemons (apart, so CPU-heavy unit
-## tests do not starve 30 daemons starting at once on a 2-core machine), then two tests alone: the simulation
-## fidelity test (it compares a daemon's timing with the simulation's, which 30 daemons starting beside it would
-## blur) and the end-to-end test that boots systemd in a throw-away container (its systemd, journald and daemon
-## restarts would slow the daemons' timing-sensitive tests; it needs root and namespaces, and says why it skipped
-## elsewhere).
-test: deps
+## tests do not starve 30 daemons starting at once on a 2-core machine), then alone: the simulation fidelity
+## test (it compares a daemon's timing with the simulation's, which 30 daemons starting beside it would blur),
+## the end-to-end test that boots systemd in a throw-away container (its systemd, journald and daemon restarts
+## would slow the daemons' timing-sensitive tests; it needs root and namespaces, and says why it skipped
+## elsewhere), and the Debian package (`make deb`, lintian-clean) installed, removed and purged in such a
+## container.
+test: deb-deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip OrkestronDaemonTests
-	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter OrkestronDaemonTests --skip SystemdBootTests --skip SimulationFidelityTests
+	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter OrkestronDaemonTests --skip SystemdBootTests \
+		--skip SimulationFidelityTests --skip PackageInstallTests
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter SimulationFidelityTests
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter SystemdBootTests
+	$(MAKE) --no-print-directory deb
+	ORKESTRON_DEB=$(DEB) $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter PackageInstallTests
 
 ## run: build and run the daemon in the foreground with the example configuration; state and socket in ./.run/
 run: build
@@ -69,9 +84,13 @@ run: build
 ## release: optimized binaries with the Swift runtime and Foundation linked in (--static-swift-stdlib), so the
 ## installed programs need no Swift toolchain: only libc, libsystemd and libsqlite3 from Debian.
 RELEASE_DIR := .build/release
+# --disable-local-rpath: no RUNPATH=$$ORIGIN in the programs: they load nothing from beside themselves, and
+# an installed program should not search its own folder for libraries.
+# -z now: the dynamic linker resolves every symbol at start, so the GOT can be read-only (full RELRO).
+RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product orkctl
-	$(SWIFT) build -c release --static-swift-stdlib --product orkestrond
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond
 
 ## install: SPEC §7's layout with PREFIX=/usr (what a package does); PREFIX defaults to /usr/local for a
 ## hand install. DESTDIR stages the tree. Units go to /lib/systemd/system for PREFIX=/usr (SPEC §7; the same
@@ -98,6 +117,10 @@ INSTALL    ?= install
 INSTALL_STRIP ?= -s
 
 install: release
+	$(MAKE) --no-print-directory install-files
+
+## install-files: the install step alone, of what `make release` built (the Debian package's rules call it).
+install-files:
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
@@ -118,7 +141,8 @@ install: release
 	$(INSTALL) -m 0644 man/orkctl.1 $(DESTDIR)$(MANDIR)/man1/orkctl.1
 	$(INSTALL) -m 0644 man/orkestron.toml.5 $(DESTDIR)$(MANDIR)/man5/orkestron.toml.5
 	$(INSTALL) -m 0644 man/orkestrond.8 $(DESTDIR)$(MANDIR)/man8/orkestrond.8
-	$(RELEASE_DIR)/orkctl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/orkctl
+	# bash-completion sources the script: no #! line (the generator writes one).
+	$(RELEASE_DIR)/orkctl --generate-completion-script bash | sed '1{/^#!/d}' > $(DESTDIR)$(BASHCOMPDIR)/orkctl
 	$(RELEASE_DIR)/orkctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_orkctl
 	$(RELEASE_DIR)/orkctl --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/orkctl.fish
 
@@ -151,3 +175,20 @@ check-static: release
 
 clean:
 	rm -rf .build .run
+
+## deb: the Debian package, .build/deb/orkestron_<version>_<arch>.deb, from packaging/debian (staged into a build
+## folder with the sysusers file, as the repository's top level has no debian/), then checked by lintian, which
+## must report no error and no warning. The version is debian/changelog's and must be what the programs print.
+DEB_DIR     := .build/deb
+DEB_VERSION  = $(shell dpkg-parsechangelog -l packaging/debian/changelog -S Version)
+DEB_ARCH     = $(shell dpkg --print-architecture)
+DEB          = $(DEB_DIR)/orkestron_$(DEB_VERSION)_$(DEB_ARCH).deb
+deb: deb-deps release
+	@version=$$($(RELEASE_DIR)/orkestrond --version); [ "$$version" = "$(DEB_VERSION)" ] || \
+		{ echo "orkestrond --version says $$version, packaging/debian/changelog $(DEB_VERSION)"; exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/orkestron
+	cp -R packaging/debian $(DEB_DIR)/orkestron/debian
+	cp packaging/orkestron.sysusers $(DEB_DIR)/orkestron/debian/orkestron.sysusers
+	cd $(DEB_DIR)/orkestron && ORKESTRON_SOURCE=$(CURDIR) dpkg-buildpackage --build=binary --no-sign
+	lintian --fail-on error,warning $(DEB)
+	@echo "built $(DEB)"

@@ -13,6 +13,10 @@
 #       tmpfiles.d and example configuration installed as the Debian package lays them out), boot systemd in it
 #       and wait until startup is done. DIR must be an empty folder. With --owner, the container is torn down
 #       when process PID ends (a test runner that was killed leaves nothing behind).
+#   systemd-container.sh boot DIR --deb FILE [--owner PID] [--timeout SECONDS]
+#       The same with nothing of Orkestron installed: the Debian package FILE is copied to /root/ in the
+#       container for the test to install with dpkg, and /usr/sbin/policy-rc.d (which forbids package scripts
+#       to start services on this image) is moved aside so the package's scripts behave as on a real machine.
 #   systemd-container.sh exec DIR [--user USER] [--timeout SECONDS] [--] CMD...
 #       Run CMD in the container (all its namespaces, its root), as root or as USER (runuser), with a clean
 #       environment; stdin, stdout, stderr and the exit status are CMD's (124 when the timeout, 30 s by
@@ -159,10 +163,11 @@ cmd_check() {
 # boot
 
 cmd_boot() {
-    local dir="" bin="" owner="" timeout=60
+    local dir="" bin="" deb="" owner="" timeout=60
     while [ $# -gt 0 ]; do
         case "$1" in
         --bin) bin=$2; shift 2 ;;
+        --deb) deb=$2; shift 2 ;;
         --owner) owner=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         -*) die "boot: unknown option $1" ;;
@@ -170,15 +175,23 @@ cmd_boot() {
         esac
     done
     [ -n "$dir" ] || die "boot: DIR is missing"
-    [ -n "$bin" ] || die "boot: --bin BINDIR is missing"
+    [ -n "$bin$deb" ] || die "boot: --bin BINDIR or --deb FILE is missing"
+    [ -z "$bin" ] || [ -z "$deb" ] || die "boot: --bin and --deb exclude each other"
     [ -d "$dir" ] || die "boot: $dir is not a folder"
     [ -z "$(ls -A "$dir")" ] || die "boot: $dir is not empty"
     dir=$(cd "$dir" && pwd)
-    bin=$(cd "$bin" && pwd)
-    local program
-    for program in orkestrond orkctl; do
-        [ -x "$bin/$program" ] || die "boot: $bin/$program is missing (swift build)"
-    done
+    local payload
+    if [ -n "$bin" ]; then
+        bin=$(cd "$bin" && pwd)
+        local program
+        for program in orkestrond orkctl; do
+            [ -x "$bin/$program" ] || die "boot: $bin/$program is missing (swift build)"
+        done
+        payload="bin:$bin"
+    else
+        [ -f "$deb" ] || die "boot: $deb is missing (make deb)"
+        payload="deb:$(cd "$(dirname "$deb")" && pwd)/$(basename "$deb")"
+    fi
     local reason
     if ! reason=$(cmd_check); then
         die "boot: cannot boot a container here: $reason"
@@ -202,7 +215,7 @@ cmd_boot() {
     (
         echo "$BASHPID" >"$cgroup/payload/cgroup.procs"
         exec unshare --mount --propagation private --uts --ipc --net --pid --fork --cgroup \
-            -- "$SELF" _inner "$dir" "$bin"
+            -- "$SELF" _inner "$dir" "$payload"
     ) </dev/null >>"$dir/boot.log" 2>&1 &
     local unshare_pid=$!
     state_set "$dir" unshare "$unshare_pid $(start_time "$unshare_pid" || echo gone)"
@@ -267,7 +280,7 @@ cmd_boot() {
 
 # Runs in the new namespaces as their PID 1: lays out the root, then becomes systemd.
 cmd_inner() {
-    local dir=$1 bin=$2
+    local dir=$1 payload=$2
     local layers="$dir/layers"
     local new="$layers/merged"
     mount -t tmpfs -o mode=0755 "$NAME_PREFIX-layers" "$layers"
@@ -321,14 +334,27 @@ After=basic.target
 AllowIsolate=yes
 EOF
 
-    # The package, laid out as SPEC §7 says; units installed but not enabled (the test starts what it tests).
-    install -D -m 0755 "$bin/orkestrond" "$new/usr/sbin/orkestrond"
-    install -D -m 0755 "$bin/orkctl" "$new/usr/bin/orkctl"
-    install -D -m 0644 "$REPO/systemd/orkestrond.service" "$new/lib/systemd/system/orkestrond.service"
-    install -D -m 0644 "$REPO/systemd/orkestrond.socket" "$new/lib/systemd/system/orkestrond.socket"
-    install -D -m 0644 "$REPO/packaging/orkestron.sysusers" "$new/usr/lib/sysusers.d/orkestron.conf"
-    install -D -m 0644 "$REPO/packaging/orkestron.tmpfiles" "$new/usr/lib/tmpfiles.d/orkestron.conf"
-    install -D -m 0644 "$REPO/config/orkestron.toml" "$new/etc/orkestron/orkestron.toml"
+    case "$payload" in
+    bin:*)
+        # The package, laid out as SPEC §7 says; units installed but not enabled (the test starts what it tests).
+        local bin=${payload#bin:}
+        install -D -m 0755 "$bin/orkestrond" "$new/usr/sbin/orkestrond"
+        install -D -m 0755 "$bin/orkctl" "$new/usr/bin/orkctl"
+        install -D -m 0644 "$REPO/systemd/orkestrond.service" "$new/lib/systemd/system/orkestrond.service"
+        install -D -m 0644 "$REPO/systemd/orkestrond.socket" "$new/lib/systemd/system/orkestrond.socket"
+        install -D -m 0644 "$REPO/packaging/orkestron.sysusers" "$new/usr/lib/sysusers.d/orkestron.conf"
+        install -D -m 0644 "$REPO/packaging/orkestron.tmpfiles" "$new/usr/lib/tmpfiles.d/orkestron.conf"
+        install -D -m 0644 "$REPO/config/orkestron.toml" "$new/etc/orkestron/orkestron.toml"
+        ;;
+    deb:*)
+        # The package file, for the test to install; policy-rc.d would stop its scripts from starting services.
+        local deb=${payload#deb:}
+        install -D -m 0644 "$deb" "$new/root/$(basename "$deb")"
+        if [ -e "$new/usr/sbin/policy-rc.d" ]; then
+            mv "$new/usr/sbin/policy-rc.d" "$new/usr/sbin/policy-rc.d.disabled-by-orkestron-e2e"
+        fi
+        ;;
+    esac
 
     cd "$new"
     mkdir -p .oldroot

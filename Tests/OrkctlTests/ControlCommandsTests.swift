@@ -286,6 +286,36 @@ struct ControlCommandsTests {
         #expect(lines.contains("gauge orkestron_running job=slow 0"), "a job without a type has no type label: \(parsed.stdout)")
     }
 
+    /// The ten-line client of docs/PROTOCOL.md, run as printed there: the documentation stays true.
+    @Test("the example Python client in docs/PROTOCOL.md calls methods and follows events on a real daemon")
+    func protocolDocumentClient() throws {
+        let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/PROTOCOL.md")
+        let text = try String(contentsOf: document, encoding: .utf8)
+        let block = try #require(text.components(separatedBy: "```python\n").dropFirst().first?
+            .components(separatedBy: "```").first, "no ```python block in docs/PROTOCOL.md")
+        #expect(block.split(separator: "\n").filter { !$0.hasPrefix("#") }.count <= 10, "the client grew past ten lines")
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+        let client = daemon.directory + "/orkestron-call.py"
+        try block.write(toFile: client, atomically: true, encoding: .utf8)
+        func call(_ arguments: String..., killAfter: Duration? = nil) throws -> Outcome {
+            try Self.run(
+                "/usr/bin/env", ["ORKESTRON_SOCKET=" + daemon.socket, "python3", client] + arguments, input: "",
+                killAfter: killAfter)
+        }
+
+        let run = try call("jobs.run", #"{"id": "ok", "wait": true}"#)
+        #expect(run.status == 0 && run.stdout.contains(#""status":"SUCCESS""#), "\(run)")
+        let missing = try call("jobs.get", #"{"id": "nope"}"#)
+        #expect(missing.stdout.contains(#""code":-32001"#), "\(missing)")
+        // Following the stream: the subscription's answer, then the replayed events, until it is killed.
+        let events = try call("events.subscribe", #"{"replay": 3}"#, killAfter: .seconds(3))
+        let lines = events.stdout.split(separator: "\n")
+        #expect(lines.first?.contains(#""subscribed":true"#) == true, "\(events)")
+        #expect(lines.dropFirst().filter { $0.contains(#""method":"event""#) }.count >= 3, "\(events)")
+    }
+
     @Test("shell completion scripts for bash, zsh and fish come from the parser and name every command")
     func completions() throws {
         for shell in ["bash", "zsh", "fish"] {
@@ -301,7 +331,9 @@ struct ControlCommandsTests {
     }
 
     /// Runs a program with `input` on its stdin.
-    static func run(_ path: String, _ arguments: [String], input: String) throws -> Outcome {
+    /// Runs a program to its end; with `killAfter`, SIGKILLs it then (the test runner's children inherit a signal
+    /// mask that blocks SIGTERM and SIGALRM, so neither `timeout` nor a plain terminate would stop a follower).
+    static func run(_ path: String, _ arguments: [String], input: String, killAfter: Duration? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -312,6 +344,11 @@ struct ControlCommandsTests {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
+        if let killAfter {
+            let pid = process.processIdentifier
+            let seconds = Double(killAfter.components.seconds) + Double(killAfter.components.attoseconds) / 1e18
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { _ = kill(pid, SIGKILL) }
+        }
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()

@@ -23,15 +23,15 @@ struct SystemdBootTests {
         let binaries = try ControlBinaries.folder()
         let started = ContinuousClock.now
         let (container, boot) = try await SystemdContainer.boot(binaries: binaries)
-        say("systemd e2e: booted systemd in \(Steps.seconds(boot.elapsed)) (PID \(boot.output) on the host)")
+        say("systemd e2e: booted systemd in \(seconds(boot.elapsed)) (PID \(boot.output) on the host)")
         let steps = Steps(container: container)
         do {
             try await steps.run()
         } catch {
-            Issue.record("\(error)\n\(await steps.diagnostics())")
+            Issue.record("\(error)\n\(await container.diagnostics())")
         }
         await container.tearDown()
-        say("systemd e2e: whole suite \(Steps.seconds(ContinuousClock.now - started))")
+        say("systemd e2e: whole suite \(seconds(ContinuousClock.now - started))")
         #endif
     }
 }
@@ -351,7 +351,7 @@ private struct Steps {
         let invocation = try await container.show("orkestrond.service", ["InvocationID"])["InvocationID"] ?? ""
         let stop = try await container.exec("systemctl", "stop", "orkestrond.service")
         #expect(stop.succeeded, "\(stop)")
-        say("systemd e2e: systemctl stop took \(Steps.seconds(stop.elapsed))")
+        say("systemd e2e: systemctl stop took \(seconds(stop.elapsed))")
         let service = try await container.show(
             "orkestrond.service", ["ActiveState", "SubState", "Result", "ExecMainCode", "ExecMainStatus", "NRestarts"])
         #expect(service["ActiveState"] == "inactive" && service["SubState"] == "dead", "\(service)")
@@ -376,39 +376,13 @@ private struct Steps {
 
     /// Runs `body`, printing its name and how long it took.
     func step(_ name: String, _ body: () async throws -> Void) async throws {
-        let start = ContinuousClock.now
-        do {
-            try await body()
-        } catch {
-            say("systemd e2e: \(name): FAILED after \(Self.seconds(ContinuousClock.now - start))")
-            throw HarnessError("step “\(name)”: \(error)")
-        }
-        say("systemd e2e: \(name): \(Self.seconds(ContinuousClock.now - start))")
+        try await runStep("systemd e2e", name, body)
     }
 
-    /// A command that must succeed for the next ones to mean anything.
     func must(_ command: String...) async throws {
-        let outcome = try await container.exec(command)
-        guard outcome.succeeded else { throw HarnessError("a required command failed:\n\(outcome)") }
+        try await container.must(command)
     }
 
-    /// Polls `probe` (a value when done, and what it saw) until `timeout`; the error shows the last observation.
-    func poll<T>(
-        _ what: String, timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(150),
-        _ probe: () async throws -> (T?, String)
-    ) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let (value, seen) = try await probe()
-            if let value { return value }
-            guard ContinuousClock.now < deadline else {
-                throw HarnessError("timed out after \(timeout) waiting for \(what); last seen:\n\(seen)")
-            }
-            try await Task.sleep(for: interval)
-        }
-    }
-
-    /// Waits until orkestrond.service is active/running, and returns its properties.
     func waitActive() async throws -> [String: String] {
         try await poll("orkestrond.service active") {
             let service = try await container.show(
@@ -441,24 +415,5 @@ private struct Steps {
 
     func jsonObject(_ text: String) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
-    }
-
-    /// What the unit, its socket and its journal looked like, for a failed step.
-    func diagnostics() async -> String {
-        var parts: [String] = []
-        for command in [
-            ["systemctl", "status", "--no-pager", "--lines=0", "orkestrond.service", "orkestrond.socket"],
-            ["journalctl", "--no-pager", "-u", "orkestrond", "-n", "60", "-o", "short-precise"],
-            ["systemctl", "--failed", "--no-legend"],
-        ] {
-            if let outcome = try? await container.exec(command) { parts.append("\(outcome)") }
-        }
-        parts.append(container.bootLog)
-        return parts.joined(separator: "\n")
-    }
-
-    static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.2f s", value)
     }
 }

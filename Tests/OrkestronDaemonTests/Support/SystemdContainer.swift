@@ -96,10 +96,20 @@ final class SystemdContainer: Sendable {
 
     /// Boots a container with the programs from `binaries`; torn down with `tearDown()`.
     static func boot(binaries: String) async throws -> (SystemdContainer, CommandOutcome) {
+        try await boot(["--bin", binaries])
+    }
+
+    /// Boots a container with nothing of Orkestron installed but the Debian package `package` in /root/ (and
+    /// the image's policy-rc.d moved aside, so the package's scripts may start the service).
+    static func boot(package: String) async throws -> (SystemdContainer, CommandOutcome) {
+        try await boot(["--deb", package])
+    }
+
+    private static func boot(_ payload: [String]) async throws -> (SystemdContainer, CommandOutcome) {
         let container = SystemdContainer(scratch: try makeScratch())
         try FileManager.default.createDirectory(atPath: container.directory, withIntermediateDirectories: false)
         let outcome = try await container.harness(
-            ["boot", container.directory, "--bin", binaries, "--owner", "\(getpid())", "--timeout", "60"],
+            ["boot", container.directory] + payload + ["--owner", "\(getpid())", "--timeout", "60"],
             timeout: .seconds(90))
         guard outcome.succeeded else {
             await container.tearDown()
