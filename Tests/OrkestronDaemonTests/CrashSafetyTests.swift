@@ -25,16 +25,16 @@ struct CrashSafetyTests {
         var maxRetries: Int
     }
 
-    /// ~160 simulated runs/s (eight 50 ms interval jobs), ~25 real processes/s, slow sync runs with backoff, real
+    /// ~250 simulated slots/s (ten 40 ms interval jobs), ~25 real processes/s, slow sync runs with backoff, real
     /// jobs that fail their first attempt, and real process trees that outlive every kill (two of them with
     /// retries, one ignoring SIGTERM so a restart has to escalate to SIGKILL).
     static let load: [LoadJob] = {
         var jobs: [LoadJob] = []
-        for index in 1...8 {
-            let id = "sim_0\(index)"
+        for index in 1...10 {
+            let id = String(format: "sim_%02d", index)
             var toml = """
-                interval = "50ms"
-                duration = "5ms..40ms"
+                interval = "40ms"
+                duration = "5ms..25ms"
                 failure_rate = 0.2
                 """
             var retries = 2
@@ -257,16 +257,19 @@ struct CrashSafetyTests {
                     "pause/resume of \(job)", seed: seed)
             }
 
-            // The kills really cut work: the long jobs run at most kills, and simulated runs at nearly all.
+            // Not vacuous: the kills really cut work. Simulated runs are running at nearly every kill; the long real
+            // jobs at most (not always right after a restart), hence the looser bound for process groups.
             #expect(interrupted.count >= kills, "only \(interrupted.count) runs were interrupted by \(kills) kills")
-            #expect(orphanGroups >= kills, "only \(orphanGroups) process groups were left by \(kills) kills")
+            #expect(orphanGroups * 2 >= kills, "only \(orphanGroups) process groups were left by \(kills) kills")
             let logged = Self.reaperTotals(in: daemon.log)
             let runsChecked = audit.runs.count
+            // Runs that started an attempt (the others are slots recorded SKIPPED: overlap, missed while down).
+            let started = audit.eventsByRun.values.filter { $0.contains { $0.status == "RUNNING" } }.count
             let seconds = Self.seconds(clock.now - began)
             print(
                 """
-                crash test: \(kills) kills, \(runsChecked) runs checked (\(audit.events.count) events, \
-                \(String(format: "%.0f", Double(runsChecked) / Self.seconds(uptime))) runs/s while up), \(interrupted.count) \
+                crash test: \(kills) kills, \(runsChecked) runs checked (\(audit.events.count) events; \(started) runs \
+                started, \(String(format: "%.0f", Double(started) / Self.seconds(uptime))) per second of uptime), \(interrupted.count) \
                 interrupted runs, \(orphanProcesses) orphan processes in \(orphanGroups) groups ended by the \
                 restarts (the daemon logged \(logged.processes) processes in \(logged.groups) groups, \
                 \(logged.escalated) needing SIGKILL), \(ledger.acknowledgedCount) acknowledged pauses/resumes, \
