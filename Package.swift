@@ -117,7 +117,13 @@ let package = Package(
             dependencies: ["OrkestronSimulation", "OrkestronConfig", "OrkestronCore", "OrkestronProtocol"],
             exclude: ["Fixtures", "Golden"]
         ),
-        .testTarget(name: "OrkestronDaemonTests", dependencies: ["OrkestronClient", "OrkestronProtocol", "OrkestronCore"]),
+        // GRDB: the crash test reads the daemon's database itself, read-only, with its own SQL.
+        .testTarget(
+            name: "OrkestronDaemonTests",
+            dependencies: [
+                "OrkestronClient", "OrkestronProtocol", "OrkestronCore", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(name: "OrkctlTests", dependencies: ["OrkestronCore", "OrkestronProtocol"]),
         // The manual pages in man/ against the programs' --help, the loader's keys and the journal MESSAGE_IDs.
         .testTarget(name: "ManPageTests", dependencies: ["OrkestronConfig", "OrkestronSystemd"]),

@@ -60,11 +60,9 @@ public struct Daemon {
 
         let store = try Store(path: stateDirectory + "/orkestron.db")
         let restore = try store.loadRestore()
-        // Attempts that were running when the daemon died become INTERRUPTED; their processes must not live on.
         let instance = try Self.instanceID(store: store)
-        OrphanReaper.reap(
-            runIds: Set(restore.activeRuns.filter { $0.phase == .running }.map(\.runId)), instance: instance,
-            logger: logger)
+        try await Self.endOrphans(
+            store: store, restore: restore, instance: instance, configuration: configuration, logger: logger)
         configuration.engineSettings.seed = try Self.seed(configuration: configuration, store: store, logger: logger)
         try store.saveDefinitions(configuration.jobs.map(StoredDefinition.init(definition:)))
         let pruned = (try? store.prune(before: WallClock.now() - configuration.daemon.historyRetentionMs)) ?? 0
@@ -76,7 +74,7 @@ public struct Daemon {
         }
 
         let writer = StoreWriter(store: store, logger: logger)
-        let supervisor = ProcessSupervisor(instance: instance, logger: logger)
+        let supervisor = ProcessSupervisor(instance: instance, writer: writer, logger: logger)
         let driver = EngineDriver(
             configuration: configuration, configPath: options.configPath, restore: restore, writer: writer,
             supervisor: supervisor, notifier: notifier, readiness: readiness, logger: logger)
@@ -121,6 +119,33 @@ public struct Daemon {
         } catch {
             throw DaemonError.state(path: path, reason: "cannot create it: \(error.localizedDescription)")
         }
+    }
+
+    /// Ends the job processes a killed daemon left running, before the engine is created: attempts that were
+    /// running when the daemon died become INTERRUPTED (and are retried per policy), so their processes must not
+    /// live on beside the retries, nor hold a slot the engine believes free.
+    static func endOrphans(
+        store: Store, restore: EngineRestore, instance: String, configuration: Configuration, logger: Logger
+    ) async throws {
+        let records = try store.processGroups()
+        var interrupted: [String: String] = [:]
+        for run in restore.activeRuns where run.phase == .running { interrupted[run.runId] = run.jobId }
+        guard !records.isEmpty || !interrupted.isEmpty else { return }
+        let reaper = OrphanReaper(
+            instance: instance,
+            graceMs: Dictionary(configuration.jobs.map { ($0.id, $0.killGraceMs) }, uniquingKeysWith: { $1 }),
+            defaultGraceMs: OrphanReaper.maximumGraceMs, logger: logger)
+        let report = await reaper.reap(records: records, interruptedRuns: interrupted)
+        // Every record belongs to the dead daemon: this one has started nothing yet.
+        try store.clearProcessGroups(records)
+        logger.info(
+            "checked for processes left by a killed daemon",
+            metadata: [
+                "recorded_groups": "\(records.count)", "interrupted_runs": "\(interrupted.count)",
+                "groups_ended": "\(report.groupsEnded)", "processes_ended": "\(report.processesEnded)",
+                "killed_after_grace": "\(report.killedAfterGrace)", "spared_recycled": "\(report.spared)",
+                "survivors": "\(report.survivors)",
+            ])
     }
 
     /// A random id drawn at the first start and kept in the store: it marks this instance's child processes.

@@ -250,19 +250,23 @@ actor EngineDriver: Service {
             return
         }
         var events: [Event] = []
+        var requests: [ProcessSupervisor.Request] = []
         for action in buffer {
             switch action {
             case .event(let event):
                 events.append(event)
                 record(event)
             case .startProcess(let launch):
-                supervisor.submit(.launch(launch))
+                requests.append(.launch(launch))
             case .terminateProcess(let termination):
-                supervisor.submit(.terminate(termination))
+                requests.append(.terminate(termination))
             }
         }
         buffer.removeAll(keepingCapacity: true)
+        // The events go to the writer before the supervisor sees a launch: it waits for them to be durable
+        // (the run's RUNNING among them) before it starts the process.
         writer.enqueue(events: events, states: engine.takeDirtyJobStates())
+        for request in requests { supervisor.submit(request) }
         statusDirty = true
         if shouldNudge { nudge() }
     }

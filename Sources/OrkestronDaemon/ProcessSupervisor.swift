@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OrkestronCore
+import OrkestronStore
 import ServiceLifecycle
 import Subprocess
 import Synchronization
@@ -17,6 +18,11 @@ import SystemPackage
 /// cancel send SIGTERM to the group and SIGKILL after the job's `kill_grace`. Output lines are logged with the
 /// job's fields, stderr at warning. Every child task lives in the supervisor's task group, so shutdown waits
 /// for the processes it stops.
+///
+/// For crash safety, a process starts only once its run's RUNNING event is on disk (so a daemon killed at any
+/// instant restarts knowing the run was running, and records it INTERRUPTED instead of quietly running it
+/// again), and each process group is recorded in the store from its start until it is reaped, so a restarted
+/// daemon can find and end what a killed one left (`OrphanReaper`).
 final class ProcessSupervisor: Service, Sendable {
     enum Request: Sendable {
         case launch(ProcessLaunch)
@@ -27,15 +33,25 @@ final class ProcessSupervisor: Service, Sendable {
 
     private let requests: AsyncStream<Request>
     private let requestSink: AsyncStream<Request>.Continuation
-    /// runId → process group of the running attempt.
-    private let groups = Mutex<[String: pid_t]>([:])
+    /// Where an attempt's process is: waiting for its RUNNING event to be durable (with a stop requested
+    /// meanwhile, which must not be lost), or running as a process group.
+    private enum Attempt: Sendable, Hashable {
+        case starting(stop: ProcessTermination?)
+        case running(pgid: pid_t)
+    }
+
+    /// runId → the attempt launched for it.
+    private let attempts = Mutex<[String: Attempt]>([:])
     private let exitHandler = Mutex<ExitHandler?>(nil)
     private let logger: Logger
     /// Passed to every child as `ORKESTRON_INSTANCE`, so a restarted daemon can find its orphans.
     private let instance: String
+    /// Makes the RUNNING event durable before a launch; its store records the process groups.
+    private let writer: StoreWriter
 
-    init(instance: String, logger: Logger) {
+    init(instance: String, writer: StoreWriter, logger: Logger) {
         self.instance = instance
+        self.writer = writer
         self.logger = logger
         (requests, requestSink) = AsyncStream.makeStream()
     }
@@ -50,7 +66,13 @@ final class ProcessSupervisor: Service, Sendable {
     }
 
     /// Process groups of the attempts running now.
-    var runningGroups: [pid_t] { groups.withLock { Array($0.values) } }
+    var runningGroups: [pid_t] {
+        attempts.withLock { attempts in
+            attempts.values.compactMap { attempt in
+                if case .running(let pgid) = attempt { pgid } else { nil }
+            }
+        }
+    }
 
     func run() async throws {
         await withDiscardingTaskGroup { group in
@@ -69,8 +91,25 @@ final class ProcessSupervisor: Service, Sendable {
 
     private func execute(_ launch: ProcessLaunch) async {
         let logger = self.logger.with(job: launch.jobId, run: launch.runId, attempt: launch.attempt)
-        let outcome = await spawn(launch, logger: logger)
-        groups.withLock { _ = $0.removeValue(forKey: launch.runId) }
+        // The driver queued the RUNNING event before submitting the launch; once it is committed, a kill -9 at
+        // any later instant leaves a run that the restart records INTERRUPTED.
+        attempts.withLock { $0[launch.runId] = .starting(stop: nil) }
+        await writer.flush()
+        let outcome: ProcessOutcome
+        if case .starting(let stop?) = attempts.withLock({ $0[launch.runId] }) {
+            // Cancelled or timed out before it could start: nothing runs, and the attempt ends without a status.
+            logger.info("process not started: stopped first", metadata: ["reason": "\(stop.reason)"])
+            outcome = ProcessOutcome()
+        } else {
+            outcome = await spawn(launch, logger: logger)
+        }
+        attempts.withLock { _ = $0.removeValue(forKey: launch.runId) }
+        do {
+            try writer.store.clearProcessGroup(runId: launch.runId, attempt: launch.attempt)
+        } catch {
+            // The row outlives the process: the next start finds its group gone (or its pid reused) and skips it.
+            logger.error("could not clear the process group record", metadata: ["error": "\(error)"])
+        }
         if let handler = exitHandler.withLock({ $0 }) {
             await handler(launch, outcome)
         }
@@ -109,23 +148,34 @@ final class ProcessSupervisor: Service, Sendable {
                 input: .none, output: .sequence, error: .sequence
             ) { execution in
                 let pid = execution.processIdentifier.value
-                self.groups.withLock { $0[launch.runId] = pid }
+                let stop = self.attempts.withLock { attempts -> ProcessTermination? in
+                    defer { attempts[launch.runId] = .running(pgid: pid) }
+                    if case .starting(let stop) = attempts[launch.runId] { return stop }
+                    return nil
+                }
+                self.recordGroup(of: launch, pid: pid, logger: logger)
                 logger.debug("process started", metadata: ["pid": "\(pid)"])
-                await withTaskGroup(of: Void.self) { streams in
-                    streams.addTask {
-                        do {
-                            for try await line in execution.standardOutput.strings() {
-                                logger.info("\(Self.trimmed(line))", metadata: ["stream": "stdout"])
-                            }
-                        } catch {}
+                await withTaskGroup(of: Void.self) { stopping in
+                    // A stop requested while the process was being started applies now; once the outputs have
+                    // closed, its wait for SIGKILL is cut short (the group is gone).
+                    if let stop { stopping.addTask { await self.terminate(stop) } }
+                    await withTaskGroup(of: Void.self) { streams in
+                        streams.addTask {
+                            do {
+                                for try await line in execution.standardOutput.strings() {
+                                    logger.info("\(Self.trimmed(line))", metadata: ["stream": "stdout"])
+                                }
+                            } catch {}
+                        }
+                        streams.addTask {
+                            do {
+                                for try await line in execution.standardError.strings() {
+                                    logger.warning("\(Self.trimmed(line))", metadata: ["stream": "stderr"])
+                                }
+                            } catch {}
+                        }
                     }
-                    streams.addTask {
-                        do {
-                            for try await line in execution.standardError.strings() {
-                                logger.warning("\(Self.trimmed(line))", metadata: ["stream": "stderr"])
-                            }
-                        } catch {}
-                    }
+                    stopping.cancelAll()
                 }
             }
             switch result.terminationStatus {
@@ -137,6 +187,30 @@ final class ProcessSupervisor: Service, Sendable {
         }
     }
 
+    /// Writes the new process group to the store, with the leader's start time that identifies it later.
+    ///
+    /// The child has exec'd by now (Subprocess waits for the exec), and it called setsid first, so its pid is
+    /// its process group and session id. Should it have exited and been reaped already, its stat is gone (or the
+    /// pid belongs to someone else, whose parent is not this daemon): the row is written without a start time,
+    /// and a restart then only trusts processes carrying the run's variables.
+    private func recordGroup(of launch: ProcessLaunch, pid: pid_t, logger: Logger) {
+        let leader = ProcessStat.read(pid: pid).flatMap { $0.ppid == getpid() ? $0 : nil }
+        if let leader, leader.pgrp != pid || leader.session != pid {
+            logger.warning(
+                "job process is not the leader of its own session",
+                metadata: ["pid": "\(pid)", "pgid": "\(leader.pgrp)", "sid": "\(leader.session)"])
+        }
+        let record = ProcessGroupRecord(
+            runId: launch.runId, attempt: launch.attempt, jobId: launch.jobId, pgid: pid,
+            leaderStartTicks: leader?.startTicks, startedAt: WallClock.now())
+        do {
+            try writer.store.recordProcessGroup(record)
+        } catch {
+            // The process runs anyway; after a crash, its run's variables still let a restart find it.
+            logger.error("could not record the process group", metadata: ["pid": "\(pid)", "error": "\(error)"])
+        }
+    }
+
     private static func trimmed(_ line: String) -> String {
         var line = line
         while line.last == "\n" || line.last == "\r" { line.removeLast() }
@@ -145,14 +219,26 @@ final class ProcessSupervisor: Service, Sendable {
 
     /// SIGTERM to the attempt's process group, then SIGKILL after the grace period if it is still there.
     private func terminate(_ request: ProcessTermination) async {
-        guard let pgid = groups.withLock({ $0[request.runId] }) else { return }
+        let running = attempts.withLock { attempts -> pid_t? in
+            switch attempts[request.runId] {
+            case .running(let pgid):
+                return pgid
+            case .starting:
+                // Not started yet: `execute` skips the start, or the new process gets this stop at once.
+                attempts[request.runId] = .starting(stop: request)
+                return nil
+            case nil:
+                return nil
+            }
+        }
+        guard let pgid = running else { return }
         logger.with(job: request.jobId, run: request.runId, attempt: request.attempt)
             .info("stopping process group", metadata: ["pgid": "\(pgid)", "reason": "\(request.reason)"])
         kill(-pgid, SIGTERM)
         try? await Task.sleep(for: .milliseconds(request.graceMs))
         // Still registered means some member still holds the attempt's output pipes: the group is alive and
-        // its id cannot have been reused.
-        if groups.withLock({ $0[request.runId] == pgid }) {
+        // its id cannot have been reused. Cancelled means the outputs have just closed: nothing to kill.
+        if !Task.isCancelled && attempts.withLock({ $0[request.runId] == .running(pgid: pgid) }) {
             kill(-pgid, SIGKILL)
         }
     }

@@ -104,6 +104,22 @@ enum StoreSchema {
             }
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
         }
+        migrator.registerMigration("v2: process groups of running jobs") { db in
+            // One row per real process the daemon has started and not yet reaped, written as the child starts
+            // and deleted once it is reaped: after a `kill -9`, the rows left are the process groups a restarted
+            // daemon must end. The leader's start time (field 22 of /proc/PID/stat, in clock ticks since boot)
+            // tells the recorded group apart from a later process that was given the same pid.
+            try db.create(table: "process_group") { t in
+                t.column("run_id", .text).notNull()
+                t.column("attempt", .integer).notNull()
+                t.column("job_id", .text).notNull()
+                t.column("pgid", .integer).notNull()
+                t.column("leader_start_ticks", .integer)
+                t.column("started_ms", .integer).notNull()
+                t.primaryKey(["run_id", "attempt"])
+            }
+            try db.execute(sql: "UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        }
         return migrator
     }
 }

@@ -113,7 +113,7 @@ struct StoreMaintenanceTests {
         // Then the latest is read back, and the schema version is recorded
         #expect(try store.meta("seed") == "2")
         #expect(try store.meta("missing") == nil)
-        #expect(try store.meta("schema_version") == "1")
+        #expect(try store.meta("schema_version") == "2")
     }
 
     /// A closed store answers every call with an error instead of crashing the daemon.

@@ -10,6 +10,8 @@ enum ProcessTable {
         var ppid: Int32
         var pgrp: Int32
         var session: Int32
+        /// Clock ticks after boot when it started (field 22): with the pid, it names one process for good.
+        var startTicks: UInt64
 
         /// A zombie has exited; it only waits for its parent to reap it.
         var isAlive: Bool { state != "Z" && state != "X" }
@@ -27,10 +29,29 @@ enum ProcessTable {
         else { return nil }
         let command = String(text[text.index(after: open)..<close])
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count >= 4, let state = fields[0].first, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]),
-            let session = Int32(fields[3])
+        guard fields.count > 19, let state = fields[0].first, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]),
+            let session = Int32(fields[3]), let startTicks = UInt64(fields[19])
         else { return nil }
-        return Entry(pid: pid, command: command, state: state, ppid: ppid, pgrp: pgrp, session: session)
+        return Entry(
+            pid: pid, command: command, state: state, ppid: ppid, pgrp: pgrp, session: session, startTicks: startTicks)
+    }
+
+    /// Whether the process that had `pid` and started at `startTicks` is still running (a recycled pid is not).
+    static func isRunning(pid: Int32, startTicks: UInt64) -> Bool {
+        guard let now = entry(pid: pid) else { return false }
+        return now.startTicks == startTicks && now.isAlive
+    }
+
+    /// The environment a process started with (`/proc/<pid>/environ`), or nil when it cannot be read.
+    static func environment(of pid: Int32) -> [String: String]? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return nil }
+        var variables: [String: String] = [:]
+        for variable in data.split(separator: 0) {
+            let text = String(decoding: variable, as: UTF8.self)
+            guard let equals = text.firstIndex(of: "=") else { continue }
+            variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return variables
     }
 
     /// Direct children of `pid`.
