@@ -87,6 +87,9 @@ FUZZ_ENV      := LSAN_OPTIONS=suppressions=$(abspath $(FUZZ_DIR)/lsan.supp) SWIF
 FUZZ_MAX_LEN_FuzzProtocol := 4096
 FUZZ_MAX_LEN_FuzzConfig   := 8192
 FUZZ_MAX_LEN_FuzzCron     := 256
+# libFuzzer stops at 2 GB of RSS by default, but FuzzConfig grows by about 6 KB per input through TOMLKit's leaks
+# (see lsan.supp), which would end a long run with a false out-of-memory after some 300,000 inputs.
+FUZZ_RSS_LIMIT_FuzzConfig := 16384
 
 # SwiftPM's --sanitize options make it link libFuzzer's main and instrument the C++ of toml++; but it hands swiftc
 # one -sanitize= per option and swiftc keeps only the last, so the Swift code would lose its coverage counters:
@@ -112,7 +115,7 @@ fuzz-run-%: fuzz-build
 	fi
 	@echo "== $*: fuzzing for $(FUZZ_SECONDS) s"
 	$(FUZZ_ENV) $(FUZZ_SCRATCH)/release/$* -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
-		-max_len=$(FUZZ_MAX_LEN_$*) -dict=$(FUZZ_DIR)/$*.dict -artifact_prefix=$(FUZZ_OUT)/fuzz-crashes/$*/ \
+		-max_len=$(FUZZ_MAX_LEN_$*) -rss_limit_mb=$(or $(FUZZ_RSS_LIMIT_$*),2048) -dict=$(FUZZ_DIR)/$*.dict -artifact_prefix=$(FUZZ_OUT)/fuzz-crashes/$*/ \
 		-print_final_stats=1 $(FUZZ_FLAGS) $(FUZZ_OUT)/fuzz-corpus/$* $(FUZZ_DIR)/Corpus/$*
 
 fuzz-smoke:

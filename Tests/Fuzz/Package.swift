@@ -5,8 +5,8 @@ import PackageDescription
 // and a cron expression. A package of its own so that the root's `swift build` never sees the sanitizer flags; it
 // reaches the product modules through the root's library products, so every target fuzzes the shipped code.
 //
-// Built and run by `make fuzz` (see the Makefile): `swift build -c release --sanitize=fuzzer --sanitize=address`
-// here, then each binary with its committed seed corpus from Corpus/<target>/.
+// Built and run by `make fuzz` (the flags are FUZZ_BUILD_FLAGS in the Makefile: libFuzzer and AddressSanitizer),
+// each binary then starting from its committed seed corpus in Corpus/<target>/.
 let package = Package(
     name: "orkestron-fuzz",
     platforms: [.macOS(.v15)],
