@@ -13,7 +13,7 @@ PIP_PACKAGES := prometheus_client
 DEB_BUILD_PACKAGES := debhelper lintian
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test crash-test deps deb-deps clean run completions release install install-files uninstall check-static deb
+.PHONY: all build test crash-test deps deb-deps clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke
 
 all: build completions
 
@@ -69,6 +69,7 @@ completions: build
 test: deb-deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --skip OrkestronDaemonTests
+	$(MAKE) fuzz-smoke
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter OrkestronDaemonTests --skip SystemdBootTests \
 		--skip SimulationFidelityTests --skip PackageInstallTests --skip CrashSafetyTests
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter CrashSafetyTests
@@ -84,6 +85,66 @@ CRASH_KILLS ?= 50
 crash-test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	ORKESTRON_CRASH_KILLS=$(CRASH_KILLS) $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter CrashSafetyTests
+
+## fuzz: the libFuzzer targets of Tests/Fuzz, a package of its own so the sanitizer flags never reach the root's
+## build. Built once (release: the fuzzer's speed is its reach) with libFuzzer and AddressSanitizer; then each
+## target replays its committed regressions and runs for FUZZ_SECONDS from its seed corpus. New inputs go to
+## Tests/Fuzz/.build/fuzz-corpus/TARGET (the seeds stay as committed); a crash, a leak, or an input slower than
+## FUZZ_TIMEOUT seconds fails the run and leaves the input in Tests/Fuzz/.build/fuzz-crashes/TARGET/: commit it
+## under Tests/Fuzz/Regressions/TARGET/, where the unit tests replay it. FUZZ_FLAGS adds libFuzzer options, e.g.
+## FUZZ_SECONDS=0 FUZZ_FLAGS=-runs=10000000 for a long run (FUZZ_SECONDS=0 lifts the time limit), and
+## FUZZ_SANITIZERS=fuzzer leaves out AddressSanitizer for 2-3 times the speed (built in a scratch folder of its
+## own, so the two builds do not replace each other). fuzz-smoke is the few seconds per target `make test` runs.
+FUZZ_DIR      := Tests/Fuzz
+FUZZ_TARGETS  ?= FuzzProtocol FuzzConfig FuzzCron
+FUZZ_SECONDS  ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_TIMEOUT  ?= 10
+FUZZ_FLAGS    ?=
+FUZZ_SANITIZERS ?= fuzzer,address
+FUZZ_OUT      := $(FUZZ_DIR)/.build
+FUZZ_SCRATCH  := $(if $(filter fuzzer,$(FUZZ_SANITIZERS)),$(FUZZ_DIR)/.build-fuzzer,$(FUZZ_OUT))
+# TOMLKit's own leaks are suppressed (see the file); every other leak fails like a crash. libFuzzer prints the
+# stack of a crash; Swift's backtracer would only add a second report (and trip ASan reading memory).
+FUZZ_ENV      := LSAN_OPTIONS=suppressions=$(abspath $(FUZZ_DIR)/lsan.supp) SWIFT_BACKTRACE=enable=no
+# The longest input worth trying: a control line of a few requests, a configuration of a few jobs and drop-ins,
+# a cron expression with its zone and start line; longer ones cost time without reaching new code.
+FUZZ_MAX_LEN_FuzzProtocol := 4096
+FUZZ_MAX_LEN_FuzzConfig   := 8192
+FUZZ_MAX_LEN_FuzzCron     := 256
+# libFuzzer stops at 2 GB of RSS by default, but FuzzConfig grows by about 6 KB per input through TOMLKit's leaks
+# (see lsan.supp), which would end a long run with a false out-of-memory after some 300,000 inputs.
+FUZZ_RSS_LIMIT_FuzzConfig := 16384
+
+# SwiftPM's --sanitize options make it link libFuzzer's main and instrument the C++ of toml++; but it hands swiftc
+# one -sanitize= per option and swiftc keeps only the last, so the Swift code would lose its coverage counters:
+# the combined -sanitize= after them restores all. lld, because gold warns on ASan's symbols.
+comma := ,
+FUZZ_BUILD_FLAGS := $(foreach sanitizer,$(subst $(comma), ,$(FUZZ_SANITIZERS)),--sanitize=$(sanitizer)) \
+	-Xswiftc -sanitize=$(FUZZ_SANITIZERS) -Xswiftc -use-ld=lld
+
+# libFuzzer and AddressSanitizer come with the Swift toolchain (its clang runtime), not from Debian.
+fuzz-build: deps
+	@ls $(dir $(shell command -v $(SWIFT)))../lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 || \
+		{ echo "this Swift toolchain has no libFuzzer runtime (lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a)"; exit 1; }
+	cd $(FUZZ_DIR) && $(SWIFT) build -c release --scratch-path $(abspath $(FUZZ_SCRATCH)) $(FUZZ_BUILD_FLAGS)
+
+fuzz: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+
+fuzz-run-%: fuzz-build
+	@mkdir -p $(FUZZ_OUT)/fuzz-corpus/$* $(FUZZ_OUT)/fuzz-crashes/$*
+	@regressions=$$(find $(FUZZ_DIR)/Regressions/$* -type f 2>/dev/null | sort); \
+	if [ -n "$$regressions" ]; then \
+		echo "== $*: replaying $$(echo "$$regressions" | wc -l) regressions"; \
+		$(FUZZ_ENV) $(FUZZ_SCRATCH)/release/$* -timeout=$(FUZZ_TIMEOUT) $$regressions || exit 1; \
+	fi
+	@echo "== $*: fuzzing for $(FUZZ_SECONDS) s"
+	$(FUZZ_ENV) $(FUZZ_SCRATCH)/release/$* -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+		-max_len=$(FUZZ_MAX_LEN_$*) -rss_limit_mb=$(or $(FUZZ_RSS_LIMIT_$*),2048) -dict=$(FUZZ_DIR)/$*.dict -artifact_prefix=$(FUZZ_OUT)/fuzz-crashes/$*/ \
+		-print_final_stats=1 $(FUZZ_FLAGS) $(FUZZ_OUT)/fuzz-corpus/$* $(FUZZ_DIR)/Corpus/$*
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 ## run: build and run the daemon in the foreground with the example configuration; state and socket in ./.run/
 run: build
@@ -184,7 +245,7 @@ check-static: release
 	done; exit $$status
 
 clean:
-	rm -rf .build .run
+	rm -rf .build .run $(FUZZ_OUT) $(FUZZ_DIR)/.build-fuzzer
 
 ## deb: the Debian package, .build/deb/orkestron_<version>_<arch>.deb, from packaging/debian (staged into a build
 ## folder with the sysusers file, as the repository's top level has no debian/), then checked by lintian, which

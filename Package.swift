@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "orkctl", targets: ["orkctl"]),
         .executable(name: "orkestrond", targets: ["orkestrond"]),
         .library(name: "OrkestronCore", targets: ["OrkestronCore"]),
+        // For the fuzzing package in Tests/Fuzz, which can only reach this package's modules through products.
+        .library(name: "OrkestronConfig", targets: ["OrkestronConfig"]),
+        .library(name: "OrkestronProtocol", targets: ["OrkestronProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

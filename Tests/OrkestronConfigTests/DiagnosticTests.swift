@@ -400,6 +400,24 @@ struct DiagnosticTests {
         #expect(Harness.diagnostics("[daemon]\nstate_dir = \"\"\"\n[[[x\n\"\"\"\n").isEmpty)
     }
 
+    /// Found by the config fuzzer (Tests/Fuzz/Regressions/FuzzConfig/spaced-date-with-other-characters): toml++
+    /// takes any 10-character value with `-` at 4 and 7 for a date, so these aborted the daemon on load or reload.
+    @Test("date-like values of any characters followed by a space and one digit are reported, not parsed")
+    func spacedDateOfAnyCharacters() {
+        #expect(
+            Harness.diagnostics("[daemon]\nseed = 1979-0\u{FFFD}-27 8\n") == [
+                "orkestron.toml:2:8: error: TOML syntax error while parsing date-time: expected a time after the date and the space"
+            ])
+        for text in [
+            "a = 1979-0a-27 8\n", "a = 0000-!!-\"\" 1,", "a = 1_9_7_9-0a-27 8#", "a = 1979-05-27 8\u{A0}x",
+            "a = 1979-05-27 8\u{3000}", "a = [1979-0a-27 8]", "a = { b = 1979-0a-27 8 }", "a = [\n1979-05-2x 0\r\n]",
+        ] {
+            #expect(Harness.diagnostics(text).count == 1, "\(text.debugDescription)")
+        }
+        // A real date-time with a space still parses: the unknown key `x` is the only error.
+        #expect(Harness.diagnostics("[daemon]\nseed = 7\n[[job]]\nid = \"a\"\nx = 1979-05-27 07:32:00\n").count == 1)
+    }
+
     /// A syntax error in one file does not hide the errors of the others.
     @Test("a syntax error in a drop-in and semantic errors in the main file are all reported")
     func errorsAcrossFiles() {

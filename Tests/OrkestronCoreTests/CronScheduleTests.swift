@@ -56,7 +56,8 @@ struct CronScheduleTests {
             ])
     }
 
-    /// Far-past instants (before the zone table) are still answered; from the year 10000 on there is no answer.
+    /// Far-past instants (before the zone table) are still answered; from the year 10000 on, in UTC or in the zone,
+    /// there is no answer.
     @Test("the search works before 1800 and stops at the year 10000")
     func extremes() throws {
         let yearly = CronSchedule(expression: try CronExpression(parsing: "@yearly"), zone: try #require(ZoneRules.named("Europe/Berlin")))
@@ -64,11 +65,29 @@ struct CronScheduleTests {
         // Berlin kept local mean time (+00:53:28) until 1893.
         #expect(yearly.next(after: early)?.iso8601UTC == "1700-12-31T23:06:32.000Z")
         #expect(yearly.next(after: Instant(millisecondsSinceEpoch: .max)) == nil)
-        // Local midnight of 10000-01-01 is 9999-12-31T23:00Z, still answered; the next one is not.
-        let late = try #require(Instant(iso8601: "9999-06-01T00:00:00Z"))
+        // Local midnight of 10000-01-01 is 9999-12-31T23:00Z, but its wall time is in the year 10000: not answered.
+        let late = try #require(Instant(iso8601: "9998-06-01T00:00:00Z"))
         let last = try #require(yearly.next(after: late))
-        #expect(last.iso8601UTC == "9999-12-31T23:00:00.000Z")
+        #expect(last.iso8601UTC == "9998-12-31T23:00:00.000Z")
         #expect(yearly.next(after: last) == nil)
+    }
+
+    /// Found by the cron fuzzer (Tests/Fuzz/Regressions/FuzzCron/year-10000-east-of-utc): east of UTC, local
+    /// midnight of 10000-01-01 comes before 10000-01-01T00:00Z; it was answered and written with a five-digit year
+    /// that `Instant(iso8601:)` cannot read back. Every fire time's text now reads back, up to the last one.
+    @Test("no fire time has a wall time in the year 10000, whatever the zone")
+    func lastYearEastOfUTC() throws {
+        for identifier in ["Australia/Sydney", "Pacific/Kiritimati", "America/Los_Angeles", "UTC"] {
+            let zone = try #require(ZoneRules.named(identifier))
+            for text in ["@yearly", "* * * * *", "59 23 31 12 *"] {
+                let schedule = CronSchedule(expression: try CronExpression(parsing: text), zone: zone)
+                let fires = schedule.upcoming(after: try #require(Instant(iso8601: "9999-12-31T00:00:00Z")), count: 2_000)
+                for fire in fires {
+                    #expect(Instant(iso8601: fire.iso8601(in: zone)) == fire, "\(text) in \(identifier): \(fire.iso8601(in: zone))")
+                }
+                #expect(zone.civil(at: fires.last ?? Instant(secondsSinceEpoch: 0)).year <= 9_999)
+            }
+        }
     }
 
     /// Rare schedules are found years ahead without scanning minute by minute; with both day fields restricted the

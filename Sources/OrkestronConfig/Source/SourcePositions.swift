@@ -316,23 +316,35 @@ extension SourcePositions {
         }
 
         /// `1979-05-27 8` followed by a delimiter: toml++ reads on after the single digit and asserts.
+        ///
+        /// toml++ takes a value for a date with a space instead of `T` when it is 10 characters (`_` not counted)
+        /// starting with a digit, with `-` at 4 and 7, whatever the others are (it only checks that none of them
+        /// made the value look like another kind), so `1979-0a-27 8` and `1979-0\u{FFFD}-27 8` trip it too (found
+        /// by the config fuzzer). Such a value followed by a space and one digit is never valid TOML, so every
+        /// value of that shape is reported, whatever its other characters.
         func isTruncatedSpacedDateTime() -> Bool {
-            let terminators: Set<Unicode.Scalar> = [" ", "\t", "\n", "\r", "\u{B}", "\u{C}", "]", "}", ",", "#"]
             var at = index
             var date: [Unicode.Scalar] = []
-            while at < scalars.count, !terminators.contains(scalars[at]), !Self.lineSeparators.contains(scalars[at]) {
+            while at < scalars.count, !Self.isValueTerminator(scalars[at]) {
                 if scalars[at] != "_" { date.append(scalars[at]) }
                 at += 1
             }
-            guard date.count == 10, date[4] == "-", date[7] == "-", ("0"..."9").contains(date[0]),
-                date.allSatisfy({ ("0"..."9").contains($0) || $0 == "-" })
-            else { return false }
+            guard date.count == 10, date[4] == "-", date[7] == "-", ("0"..."9").contains(date[0]) else { return false }
             // The space, one digit, then anything that ends a value (not the end of the text).
             guard at + 2 < scalars.count, scalars[at] == " ", ("0"..."9").contains(scalars[at + 1]) else {
                 return false
             }
-            let after = scalars[at + 2]
-            return terminators.contains(after) || Self.lineSeparators.contains(after)
+            return Self.isValueTerminator(scalars[at + 2])
+        }
+
+        /// toml++'s `is_value_terminator`: its whitespace (ASCII and Unicode, horizontal and vertical), `]`, `}`,
+        /// `,` and `#`.
+        static func isValueTerminator(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x09, 0x0A...0x0D, 0x20, 0x23, 0x2C, 0x5D, 0x7D: true
+            case 0x85, 0xA0, 0x1680, 0x180E, 0x2000...0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x2060, 0x3000, 0xFEFF: true
+            default: false
+            }
         }
 
         /// Whether the bare value starting here runs into an `=` before its delimiter.

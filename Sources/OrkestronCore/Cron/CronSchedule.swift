@@ -26,6 +26,11 @@ public struct CronSchedule: Sendable {
     /// within what ISO 8601 text with four-digit years can show.
     static let lastSupportedSecond: Int64 = 253_402_300_800
 
+    /// The last year of wall time searched. The limit above is in UTC; east of UTC the wall time reaches the year
+    /// 10000 first (10000-01-01T00:00+11:00 is still 9999 in UTC), and such a fire would be written with a
+    /// five-digit year that `Instant(iso8601:)` cannot read back (found by the cron fuzzer).
+    static let lastSupportedYear = 9_999
+
     public init(expression: CronExpression, zone: ZoneRules) {
         self.expression = expression
         self.zone = zone
@@ -33,7 +38,8 @@ public struct CronSchedule: Sendable {
     }
 
     /// The first fire instant strictly after `instant`, or nil when the expression never matches (or not before
-    /// the year 10000). Fire instants are whole seconds; iterate with the result to list a calendar.
+    /// the year 10000, in UTC and in the zone). Fire instants are whole seconds; iterate with the result to list a
+    /// calendar.
     public func next(after instant: Instant) -> Instant? {
         // An instant with milliseconds lies inside its second, so "after it" means "from the next whole second".
         let from = ZoneRules.seconds(of: instant)
@@ -110,7 +116,8 @@ public struct CronSchedule: Sendable {
 
     // MARK: - Wall-time search
 
-    /// The first wall time at or after `start` that matches every field, or nil when none does before `yearLimit`.
+    /// The first wall time at or after `start` that matches every field, or nil when none does before `yearLimit`
+    /// (or after `lastSupportedYear`).
     ///
     /// Each field is advanced to its next allowed value; overflowing one resets the smaller ones and carries into
     /// the larger one, so the loop runs a handful of times per call, not once per minute.
@@ -120,7 +127,7 @@ public struct CronSchedule: Sendable {
         var hour = start.hour, minute = start.minute, second = start.second
         var maskYear = Int.min, maskMonth = 0
         var days: UInt64 = 0
-        while year <= yearLimit {
+        while year <= min(yearLimit, Self.lastSupportedYear) {
             guard let nextMonth = e.months.next(atOrAfter: month) else {
                 (year, month, day, hour, minute, second) = (year + 1, 1, 1, 0, 0, 0)
                 continue
