@@ -211,9 +211,10 @@ struct EventStreamTests {
             timezone = "UTC"
             max_concurrency = 1
 
+            # Long enough that three clients connect and queue their runs behind it on a loaded 2-core CI machine.
             [[job]]
             id = "blocker"
-            duration = "3s"
+            duration = "8s"
 
             [[job]]
             id = "low"
@@ -236,7 +237,7 @@ struct EventStreamTests {
                 _ = try await client.call("jobs.run", .object(["id": "blocker"]))
                 try await log.first("the blocker running") { $0.jobId == "blocker" && $0.status == "RUNNING" }
                 _ = try await Self.runConcurrently(["low", "mid", "high"], socketPath: daemon.socketPath)
-                let events = try await log.wait(for: "four runs done", timeout: .seconds(20)) { events in
+                let events = try await log.wait(for: "four runs done", timeout: .seconds(30)) { events in
                     events.filter { $0.status == "SUCCESS" }.count == 4
                 }
                 let blockerEnd = events.first { $0.jobId == "blocker" && $0.status == "SUCCESS" }?.seq ?? 0
