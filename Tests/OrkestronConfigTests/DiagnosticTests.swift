@@ -418,6 +418,22 @@ struct DiagnosticTests {
         #expect(Harness.diagnostics("[daemon]\nseed = 7\n[[job]]\nid = \"a\"\nx = 1979-05-27 07:32:00\n").count == 1)
     }
 
+    /// Found by the config fuzzer (Tests/Fuzz/Regressions/FuzzConfig/date-time-without-time): a date and a `T`
+    /// followed by anything but a digit aborted the daemon in toml++'s time parser.
+    @Test("a date-time whose time does not start with a digit is reported, not parsed")
+    func dateTimeWithoutTime() {
+        #expect(
+            Harness.diagnostics("[daemon]\nseed = 1979-05-27T)7:32:00Z\n") == [
+                "orkestron.toml:2:8: error: TOML syntax error while parsing date-time: expected a time after the date and the 'T'"
+            ])
+        for text in ["a = 1979-05-27t:7:32\n", "a = 1979-05-27T:", "a = [1979-05-27T_7:32]", "a = { b = 9999-99-99Tx:0 }"] {
+            #expect(Harness.diagnostics(text).count == 1, "\(text.debugDescription)")
+        }
+        // toml++'s own errors stay: a T at the end of the value, and a well-formed date-time parses.
+        #expect(Harness.diagnostics("a = 1979-05-27T\n").count == 1)
+        #expect(Harness.diagnostics("[daemon]\nseed = 1\n[[job]]\nid = \"a\"\nx = 1979-05-27T07:32:00Z\n").count == 1)
+    }
+
     /// A syntax error in one file does not hide the errors of the others.
     @Test("a syntax error in a drop-in and semantic errors in the main file are all reported")
     func errorsAcrossFiles() {

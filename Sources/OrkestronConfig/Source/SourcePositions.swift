@@ -276,6 +276,9 @@ extension SourcePositions {
                 if isTruncatedSpacedDateTime() {
                     flag("TOML syntax error while parsing date-time: expected a time after the date and the space")
                 }
+                if isDateTimeWithoutTime() {
+                    flag("TOML syntax error while parsing date-time: expected a time after the date and the 'T'")
+                }
                 // Numbers, booleans, dates and times: up to the next delimiter (a date-time may contain a space).
                 while let next = peek(), !"\n,]}#".unicodeScalars.contains(next) { advance() }
             }
@@ -335,6 +338,24 @@ extension SourcePositions {
                 return false
             }
             return Self.isValueTerminator(scalars[at + 2])
+        }
+
+        /// `1979-05-27T)7:32:00Z`: toml++ parses the date, steps over the `T` and asserts that a digit follows (found
+        /// by the config fuzzer). A date and a `T` not followed by a digit is never valid TOML, so every such value is
+        /// reported (one that ends right after the `T` is left to toml++, which reports it itself).
+        func isDateTimeWithoutTime() -> Bool {
+            let shape = "0000-00-00T".unicodeScalars.map { $0 }
+            guard index + shape.count < scalars.count else { return false }
+            for (offset, expected) in shape.enumerated() {
+                let scalar = scalars[index + offset]
+                switch expected {
+                case "0": guard ("0"..."9").contains(scalar) else { return false }
+                case "T": guard scalar == "T" || scalar == "t" else { return false }
+                default: guard scalar == expected else { return false }
+                }
+            }
+            let next = scalars[index + shape.count]
+            return !("0"..."9").contains(next) && !Self.isValueTerminator(next)
         }
 
         /// toml++'s `is_value_terminator`: its whitespace (ASCII and Unicode, horizontal and vertical), `]`, `}`,
