@@ -83,8 +83,16 @@ public struct Daemon {
         let handler = RPCHandler(
             driver: driver, writer: writer, store: store, version: options.version, controlGroup: controlGroup,
             logger: logger)
+        let descriptors = FileDescriptorLimit.raise()
+        let limits = FileDescriptorLimit.connectionLimits(softLimit: descriptors)
+        if limits.total < ConnectionLimiter.Limits.defaultTotal {
+            logger.warning(
+                "the open-file limit leaves room for fewer control connections than the default",
+                metadata: ["nofile": "\(descriptors)", "max_connections": "\(limits.total)"])
+        }
         let server = ControlServer(
-            listener: listener, handler: handler, logger: logger, onListening: { readiness.socketListening() })
+            listener: listener, handler: handler, limits: limits, logger: logger,
+            onListening: { readiness.socketListening() })
         let reloader = ReloadOnHangup(driver: driver, store: store, logger: logger)
         let maintenance = HistoryPruner(store: store, retentionMs: configuration.daemon.historyRetentionMs, logger: logger)
 

@@ -176,7 +176,7 @@ struct RPCHandler: Sendable {
         guard (0...100_000).contains(replay) else { throw RPCError.invalidParams("replay must be 0 to 100000") }
         if let previous = session.subscription { await driver.unsubscribe(previous) }
         let subscription = await driver.subscribe(filter)
-        session.subscribed(id: subscription.id, stream: subscription.stream)
+        session.subscribed(id: subscription.id, queue: subscription.queue)
         if replay > 0 {
             await writer.flush()
             let stored = (try? store.lastEvents(count: replay * 4 + 100)) ?? []
