@@ -31,12 +31,12 @@ final class ControlServer: Service, Sendable {
     let onListening: @Sendable () -> Void
 
     init(
-        listener: Listener, handler: RPCHandler, limits: ConnectionLimiter.Limits, logger: Logger,
+        listener: Listener, handler: RPCHandler, limiter: ConnectionLimiter, logger: Logger,
         onListening: @escaping @Sendable () -> Void
     ) {
         self.listener = listener
         self.handler = handler
-        self.limiter = ConnectionLimiter(limits: limits)
+        self.limiter = limiter
         self.logger = logger
         self.onListening = onListening
     }

@@ -11,6 +11,7 @@ struct RPCHandler: Sendable {
     let store: Store
     let version: String
     let controlGroup: gid_t?
+    let connections: ConnectionLimiter
     let logger: Logger
 
     /// Answers one line: the response line(s) to write, or nil when it held only notifications.
@@ -71,7 +72,7 @@ struct RPCHandler: Sendable {
 
         switch request.method {
         case "daemon.status":
-            return await driver.status(version: version)
+            return await driver.status(version: version, connections: connections.open)
         case "jobs.list":
             return await driver.listJobs(type: try params.string("type"), state: try params.string("state"))
         case "jobs.get":

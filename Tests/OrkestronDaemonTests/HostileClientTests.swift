@@ -265,6 +265,7 @@ struct HostileClientTests {
             say("1,000 connections: descriptors \(baseline) before, back to \(released) after")
             let fresh = try await daemon.call("daemon.status")
             #expect(fresh["pid"]?.intValue == Int64(pid))
+            #expect(fresh["connections"] == .int(2), "the bystander and this call should be all that is open: \(fresh.compact)")
             #expect(daemon.log.contains("refusing control connections over the limit"), "the refusal was not logged")
         }
     }

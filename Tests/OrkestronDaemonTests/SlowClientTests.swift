@@ -127,8 +127,8 @@ struct SlowClientTests {
     }
 
     /// Clients that hang up in the middle of a long answer, or right after subscribing (also half-closed
-    /// first), cost nothing once gone: the daemon's descriptors come back to where they were, it still
-    /// answers, and it logs no error.
+    /// first), cost nothing once gone: the daemon's descriptors come back to where they were, it counts no
+    /// connection or subscription of theirs, it still answers, and it logs no error.
     @Test("clients that vanish mid-answer or after subscribing leave no descriptor, subscription or error behind")
     func vanishingClients() async throws {
         try await DaemonProcess.with(config: Self.config) { daemon in
@@ -163,8 +163,14 @@ struct SlowClientTests {
                 ProcessTable.openDescriptors(of: pid).flatMap { $0 <= baseline + 2 ? $0 : nil }
             }
             say("vanishing clients: descriptors \(baseline) before 40 vanishing clients, \(settled) after")
-            let status = try await daemon.call("daemon.status")
-            #expect(status["pid"]?.intValue == Int64(pid))
+            // Nothing of theirs is left in the daemon either: no connection (this call's own aside), no subscription.
+            let status = try await eventually("the vanished clients' connections and subscriptions to be gone") { () -> JSONValue? in
+                let status = try await daemon.call("daemon.status")
+                // Spelled out: JSONValue is ExpressibleByNilLiteral, so `cond ? status : nil` would be `.null`.
+                guard status["connections"] == .int(1), status["subscribers"] == .int(0) else { return Optional.none }
+                return status
+            }
+            #expect(status["pid"]?.intValue == Int64(pid), "\(status.compact)")
             let errors = daemon.log.split(separator: "\n").filter { $0.hasPrefix("ERROR") || $0.hasPrefix("CRITICAL") }
             #expect(errors.isEmpty, "the daemon logged errors: \(errors.prefix(5))")
         }
