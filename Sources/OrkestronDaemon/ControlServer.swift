@@ -67,18 +67,29 @@ final class ControlServer: Service, Sendable {
             if !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
+            // Bound under a temporary name, given its group and mode, then renamed into place: at the final path
+            // the socket never has the umask's mode and the daemon's group, not even for a moment.
+            let staging = path + "~"
+            let staged = staging.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path)
+            if staged { try Self.checkReplaceable(path) }
+            let bindPath = staged ? staging : path
             server = try await bootstrap.bind(
-                unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+                unixDomainSocketPath: bindPath, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
             // The socket's group is control_group, so that `socket_mode = "0660"` admits exactly the
             // controllers. Not fatal when refused (a daemon neither root nor in the group): each call is still
             // authorized with SO_PEERCRED, so a wrong group can only lock people out, never let them in.
-            if let group = handler.controlGroup, chown(path, uid_t.max, group) != 0 {
+            if let group = handler.controlGroup, chown(bindPath, uid_t.max, group) != 0 {
                 logger.warning(
                     "cannot give the control socket to control_group",
                     metadata: ["socket": "\(path)", "gid": "\(group)", "error": "\(String(cString: strerror(errno)))"])
             }
-            guard chmod(path, mode_t(mode)) == 0 else {
+            guard chmod(bindPath, mode_t(mode)) == 0 else {
                 throw DaemonError.socket(path: path, reason: "cannot set mode: \(String(cString: strerror(errno)))")
+            }
+            guard !staged || rename(staging, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(staging)
+                throw DaemonError.socket(path: path, reason: "cannot move the socket into place: \(reason)")
             }
         case .activated(let descriptor, let path):
             socketPath = path
@@ -117,6 +128,15 @@ final class ControlServer: Service, Sendable {
             server.channel.close(promise: nil)
         }
         if case .path = listener { unlink(socketPath) }
+    }
+
+    /// Like NIO's `cleanupExistingSocketFile`: what the socket replaces may be a stale socket, never a file.
+    private static func checkReplaceable(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw DaemonError.socket(path: path, reason: "exists and is not a socket; not replacing it")
+        }
     }
 
     private static func credentials(of channel: any Channel) -> EventLoopFuture<PeerCredentials> {

@@ -12,8 +12,9 @@ import Glibc
 /// events, and a client that opens a thousand connections. Each test measures the daemon from the outside
 /// (`/proc/PID`) and checks that everyone else is still served on time.
 ///
-/// Serialized: both load the machine, and the memory measurement should not share the CPU with the flood.
-@Suite("slow and hostile clients: a subscriber that never reads, a thousand connections", .serialized)
+/// Not serialized: each test has its own daemon, memory is measured per process, and the timing bounds are
+/// generous enough for a loaded 2-core machine (the whole test target runs its suites in parallel anyway).
+@Suite("slow and hostile clients: a subscriber that never reads, a thousand connections")
 struct HostileClientTests {
     /// Jobs that are only paused and resumed: each flip of the `bulk` type publishes one event per job, far
     /// faster than runs would, so a few seconds overflow a subscriber's 4,096-message queue many times over.
