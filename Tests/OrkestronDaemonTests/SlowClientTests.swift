@@ -79,7 +79,9 @@ struct SlowClientTests {
             #expect(after >= .seconds(9), "cut off after only \(seconds(after)); the deadline is 10 s")
             #expect(try await slow.waitForClose(timeout: .seconds(5)), "the slow client's connection stayed open after the error")
             #expect(sent < request.count, "the whole line went out before the cut-off; the test proves nothing")
-            #expect(slowest < .seconds(3), "another client waited \(seconds(slowest)) while one sent a byte a second")
+            // Blocked behind the partial line, the other client would wait for the cut-off (10 s); a loaded
+            // 2-core machine alone can take a few seconds.
+            #expect(slowest < .seconds(6), "another client waited \(seconds(slowest)) while one sent a byte a second")
             let fresh = try await daemon.call("daemon.status")
             #expect(fresh["pid"]?.intValue == Int64(daemon.pid))
         }
