@@ -67,12 +67,9 @@ public final class ControlClient: Sendable {
         }
         let id = try registered.get()
         let line = RPCRequest(id: .int(id), method: method, params: params).json.serialized + "\n"
-        do {
-            try await outbound.write(ByteBuffer(string: line))
-        } catch {
-            _ = state.withLock { $0.pending.removeValue(forKey: id) }
-            throw ClientError.connectionClosed
-        }
+        // A failed write means the channel is closed, so the reader is ending too and fails this call with the
+        // reason the daemon gave, if any (a refused connection may be closed before the request goes out).
+        try? await outbound.write(ByteBuffer(string: line))
         return try await promise.value
     }
 
@@ -82,6 +79,9 @@ public final class ControlClient: Sendable {
     }
 
     private func read(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async {
+        // An error that answers no request (`id: null`), such as the daemon's connection limit, says why the
+        // daemon is about to close the connection; the calls still waiting are failed with it.
+        var connectionError: RPCError?
         do {
             for try await line in inbound {
                 guard let message = try? JSONValue.parse(Data(line.readableBytesView)) else { continue }
@@ -89,7 +89,10 @@ public final class ControlClient: Sendable {
                     notificationSink.yield(RPCNotification(method: method, params: message["params"] ?? .null))
                     continue
                 }
-                guard let id = message["id"]?.intValue else { continue }
+                guard let id = message["id"]?.intValue else {
+                    if let error = message["error"].flatMap(RPCError.init(json:)) { connectionError = error }
+                    continue
+                }
                 let promise = state.withLock { $0.pending.removeValue(forKey: id) }
                 if let error = message["error"], let rpcError = RPCError(json: error) {
                     promise?.fulfill(.failure(rpcError))
@@ -98,12 +101,13 @@ public final class ControlClient: Sendable {
                 }
             }
         } catch {}
+        let closed = connectionError.map { ClientError.closedByDaemon($0.message) } ?? .connectionClosed
         let waiting = state.withLock { state in
-            state.closed = .connectionClosed
+            state.closed = closed
             defer { state.pending.removeAll() }
             return Array(state.pending.values)
         }
-        for promise in waiting { promise.fulfill(.failure(ClientError.connectionClosed)) }
+        for promise in waiting { promise.fulfill(.failure(closed)) }
         notificationSink.finish()
     }
 }
@@ -158,6 +162,8 @@ final class ResponsePromise: Sendable {
 public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
     case cannotConnect(path: String, reason: String)
     case connectionClosed
+    /// The daemon closed the connection after saying why (e.g. too many connections).
+    case closedByDaemon(String)
 
     public var description: String {
         switch self {
@@ -165,6 +171,8 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
             return "cannot connect to orkestrond at \(path): \(reason) (is it running? try: systemctl status orkestrond)"
         case .connectionClosed:
             return "the daemon closed the connection"
+        case .closedByDaemon(let reason):
+            return "the daemon closed the connection: \(reason)"
         }
     }
 

@@ -5,7 +5,7 @@ final class ConnectionSession: Sendable {
     let peer: PeerCredentials
     private struct State {
         var subscription: Int?
-        var newStream: AsyncStream<SubscriberMessage>?
+        var newQueue: SubscriberQueue?
     }
 
     private let state = Mutex(State())
@@ -16,11 +16,11 @@ final class ConnectionSession: Sendable {
 
     var subscription: Int? { state.withLock { $0.subscription } }
 
-    /// Records a new subscription whose stream the connection must start forwarding.
-    func subscribed(id: Int, stream: AsyncStream<SubscriberMessage>) {
+    /// Records a new subscription whose queue the connection must start forwarding.
+    func subscribed(id: Int, queue: SubscriberQueue) {
         state.withLock {
             $0.subscription = id
-            $0.newStream = stream
+            $0.newQueue = queue
         }
     }
 
@@ -28,10 +28,10 @@ final class ConnectionSession: Sendable {
         state.withLock { $0.subscription = nil }
     }
 
-    func takeNewSubscription() -> AsyncStream<SubscriberMessage>? {
+    func takeNewSubscription() -> SubscriberQueue? {
         state.withLock { state in
-            defer { state.newStream = nil }
-            return state.newStream
+            defer { state.newQueue = nil }
+            return state.newQueue
         }
     }
 

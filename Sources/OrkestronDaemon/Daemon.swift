@@ -78,11 +78,20 @@ public struct Daemon {
         let driver = EngineDriver(
             configuration: configuration, configPath: options.configPath, restore: restore, writer: writer,
             supervisor: supervisor, notifier: notifier, readiness: readiness, logger: logger)
+        let descriptors = FileDescriptorLimit.raise()
+        let limits = FileDescriptorLimit.connectionLimits(softLimit: descriptors)
+        if limits.total < ConnectionLimiter.Limits.defaultTotal {
+            logger.warning(
+                "the open-file limit leaves room for fewer control connections than the default",
+                metadata: ["nofile": "\(descriptors)", "max_connections": "\(limits.total)"])
+        }
+        let limiter = ConnectionLimiter(limits: limits)
         let handler = RPCHandler(
             driver: driver, writer: writer, store: store, version: options.version, controlGroup: controlGroup,
-            logger: logger)
+            connections: limiter, logger: logger)
         let server = ControlServer(
-            listener: listener, handler: handler, logger: logger, onListening: { readiness.socketListening() })
+            listener: listener, handler: handler, limiter: limiter, logger: logger,
+            onListening: { readiness.socketListening() })
         let reloader = ReloadOnHangup(driver: driver, store: store, logger: logger)
         let maintenance = HistoryPruner(store: store, retentionMs: configuration.daemon.historyRetentionMs, logger: logger)
 

@@ -6,7 +6,9 @@ import OrkestronStore
 
 /// The read-only requests of the control protocol, answered from the engine's state.
 extension EngineDriver {
-    func status(version: String) -> JSONValue {
+    /// `connections`: the control connections open now (the limiter's count), shown beside the subscribers so
+    /// an operator (and a test) can see clients come and go.
+    func status(version: String, connections: Int) -> JSONValue {
         let now = WallClock.now()
         return .object([
             ("version", .string(version)),
@@ -23,6 +25,8 @@ extension EngineDriver {
             ("seed", .int(Int64(bitPattern: engine.settings.seed))),
             ("draining", .bool(engine.isDraining)),
             ("chaos", .array(engine.activeChaos.map { .object([("job", .string($0.jobId)), ("failureRate", .double($0.rate))]) })),
+            ("connections", .int(Int64(connections))),
+            ("subscribers", .int(Int64(subscribers.count))),
         ])
     }
 

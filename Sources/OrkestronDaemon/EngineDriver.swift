@@ -275,8 +275,8 @@ actor EngineDriver: Service {
         log(event)
         metrics.record(event)
         let type = jobTypes[event.jobId]
-        for id in subscribers.keys where subscribers[id]!.filter.matches(event, type: type) {
-            subscribers[id]!.deliver(event)
+        for subscriber in subscribers.values where subscriber.filter.matches(event, type: type) {
+            subscriber.deliver(event)
         }
         if let runId = event.runId {
             if event.status == .scheduled, let slot = event.slot { slotOfRun[runId] = slot }
@@ -349,19 +349,18 @@ actor EngineDriver: Service {
 
     // MARK: - Subscribers
 
-    /// Registers a subscriber; returns its id, its stream, and the sequence number of the first event it
+    /// Registers a subscriber; returns its id, its queue, and the sequence number of the first event it
     /// will receive live (older ones come from the store for `replay`).
-    func subscribe(_ filter: EventFilter) -> (id: Int, stream: AsyncStream<SubscriberMessage>, firstLiveSeq: UInt64) {
-        let (stream, sink) = AsyncStream.makeStream(
-            of: SubscriberMessage.self, bufferingPolicy: .bufferingOldest(Subscriber.queueLimit))
+    func subscribe(_ filter: EventFilter) -> (id: Int, queue: SubscriberQueue, firstLiveSeq: UInt64) {
+        let queue = SubscriberQueue()
         let id = nextSubscriberID
         nextSubscriberID += 1
-        subscribers[id] = Subscriber(filter: filter, sink: sink)
-        return (id, stream, engine.nextSeq)
+        subscribers[id] = Subscriber(filter: filter, queue: queue)
+        return (id, queue, engine.nextSeq)
     }
 
     func unsubscribe(_ id: Int) {
-        subscribers.removeValue(forKey: id)?.sink.finish()
+        subscribers.removeValue(forKey: id)?.queue.finish()
     }
 
 }

@@ -11,6 +11,7 @@ struct RPCHandler: Sendable {
     let store: Store
     let version: String
     let controlGroup: gid_t?
+    let connections: ConnectionLimiter
     let logger: Logger
 
     /// Answers one line: the response line(s) to write, or nil when it held only notifications.
@@ -71,7 +72,7 @@ struct RPCHandler: Sendable {
 
         switch request.method {
         case "daemon.status":
-            return await driver.status(version: version)
+            return await driver.status(version: version, connections: connections.open)
         case "jobs.list":
             return await driver.listJobs(type: try params.string("type"), state: try params.string("state"))
         case "jobs.get":
@@ -176,7 +177,7 @@ struct RPCHandler: Sendable {
         guard (0...100_000).contains(replay) else { throw RPCError.invalidParams("replay must be 0 to 100000") }
         if let previous = session.subscription { await driver.unsubscribe(previous) }
         let subscription = await driver.subscribe(filter)
-        session.subscribed(id: subscription.id, stream: subscription.stream)
+        session.subscribed(id: subscription.id, queue: subscription.queue)
         if replay > 0 {
             await writer.flush()
             let stored = (try? store.lastEvents(count: replay * 4 + 100)) ?? []

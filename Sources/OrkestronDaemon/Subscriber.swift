@@ -3,7 +3,7 @@ import OrkestronCore
 /// What a subscriber receives, in order.
 enum SubscriberMessage: Sendable {
     case event(Event)
-    /// Events that did not fit the subscriber's queue since the last delivery.
+    /// Events that did not fit the subscriber's queue, at the place they went missing.
     case dropped(Int)
 }
 
@@ -21,23 +21,13 @@ struct EventFilter: Sendable, Hashable {
     }
 }
 
-/// One subscriber's bounded queue. A slow reader never slows the engine: when its queue is full, events are
-/// counted as dropped and it is told how many once there is room again.
+/// One subscriber: what it wants and its bounded queue (`SubscriberQueue`). A slow reader never slows the
+/// engine: delivering only appends to the queue or counts a drop.
 struct Subscriber {
-    static let queueLimit = 4_096
-
     var filter: EventFilter
-    let sink: AsyncStream<SubscriberMessage>.Continuation
-    var dropped = 0
+    let queue: SubscriberQueue
 
-    mutating func deliver(_ event: Event) {
-        if dropped > 0 {
-            guard case .enqueued = sink.yield(.dropped(dropped)) else {
-                dropped += 1
-                return
-            }
-            dropped = 0
-        }
-        if case .dropped = sink.yield(.event(event)) { dropped += 1 }
+    func deliver(_ event: Event) {
+        queue.push(event)
     }
 }

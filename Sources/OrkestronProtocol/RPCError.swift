@@ -21,6 +21,9 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public static let conflictCode = -32002
     public static let forbiddenCode = -32003
     public static let invalidConfigurationCode = -32004
+    /// Not in SPEC §5's list (which is silent on connection limits): a connection over the daemon's limits
+    /// gets this once, with `id: null`, and is closed. In JSON-RPC's server-error range like the others.
+    public static let tooManyConnectionsCode = -32005
 
     public static func parseError(_ detail: String) -> RPCError {
         RPCError(code: parseErrorCode, message: "parse error: \(detail)")
@@ -48,6 +51,10 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public static func forbidden(_ detail: String) -> RPCError {
         RPCError(code: forbiddenCode, message: detail)
+    }
+
+    public static func tooManyConnections(_ detail: String) -> RPCError {
+        RPCError(code: tooManyConnectionsCode, message: detail)
     }
 
     public static func internalError(_ detail: String) -> RPCError {

@@ -37,7 +37,7 @@ struct ProtocolTests {
                 #expect(status["startedAt"]?.stringValue != nil)
                 #expect(status["uptimeMs"]?.intValue != nil)
                 #expect(status["configPaths"]?.strings?.isEmpty == false)
-                for key in ["running", "queued", "paused", "slots"] {
+                for key in ["running", "queued", "paused", "slots", "connections", "subscribers"] {
                     #expect(status[key]?.intValue != nil, "daemon.status lacks \(key)")
                 }
 

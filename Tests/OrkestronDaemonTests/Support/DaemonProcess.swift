@@ -35,6 +35,9 @@ final class DaemonProcess: Sendable {
     let environment: [String: String]
     /// A program and its arguments that start the daemon (e.g. `systemd-socket-activate -l PATH`), or none.
     let launcher: [String]
+    /// Added after the daemon's standard options (e.g. `--log-level warning` for a test that publishes
+    /// tens of thousands of events and would otherwise spend its time writing their log lines).
+    let arguments: [String]
 
     private struct State {
         var process: ProcessBox?
@@ -51,10 +54,11 @@ final class DaemonProcess: Sendable {
 
     private let state = Mutex(State())
 
-    private init(directory: String, environment: [String: String], launcher: [String]) {
+    private init(directory: String, environment: [String: String], launcher: [String], arguments: [String]) {
         self.directory = directory
         self.environment = environment
         self.launcher = launcher
+        self.arguments = arguments
         configPath = directory + "/orkestron.toml"
         stateDirectory = directory + "/state"
         socketPath = directory + "/d.sock"
@@ -72,10 +76,10 @@ final class DaemonProcess: Sendable {
     /// the directory, whatever `body` did. When the body fails, the daemon's log is attached to the test.
     /// `environment` and `launcher` may use `@DIR@` too.
     static func with<Result: Sendable>(
-        config: String, environment: [String: String] = [:], launcher: [String] = [],
+        config: String, environment: [String: String] = [:], launcher: [String] = [], arguments: [String] = [],
         sourceLocation: SourceLocation = #_sourceLocation, _ body: (DaemonProcess) async throws -> Result
     ) async throws -> Result {
-        let daemon = try DaemonProcess.make(environment: environment, launcher: launcher)
+        let daemon = try DaemonProcess.make(environment: environment, launcher: launcher, arguments: arguments)
         do {
             try daemon.writeConfig(config)
             try await daemon.start()
@@ -91,14 +95,16 @@ final class DaemonProcess: Sendable {
     }
 
     /// A fresh private directory under /tmp.
-    static func make(environment: [String: String] = [:], launcher: [String] = []) throws -> DaemonProcess {
+    static func make(
+        environment: [String: String] = [:], launcher: [String] = [], arguments: [String] = []
+    ) throws -> DaemonProcess {
         var template = Array("/tmp/orkd-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
         guard made != nil else { throw HarnessError("mkdtemp failed: \(String(cString: strerror(errno)))") }
         let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return DaemonProcess(
             directory: path, environment: environment.mapValues { $0.replacingOccurrences(of: "@DIR@", with: path) },
-            launcher: launcher.map { $0.replacingOccurrences(of: "@DIR@", with: path) })
+            launcher: launcher.map { $0.replacingOccurrences(of: "@DIR@", with: path) }, arguments: arguments)
     }
 
     /// (Re)writes the configuration file; `@DIR@` becomes the daemon's directory.
@@ -123,7 +129,7 @@ final class DaemonProcess: Sendable {
         let process = Process()
         let command = launcher + [
             binary, "--config", configPath, "--state-dir", stateDirectory, "--socket", socketPath, "--log-target", "stderr",
-        ]
+        ] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         var environment = ProcessInfo.processInfo.environment

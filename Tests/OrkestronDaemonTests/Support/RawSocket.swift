@@ -13,7 +13,11 @@ import Darwin
 /// Non-blocking: reads and writes wait with `Task.sleep`, so a test never blocks a cooperative thread.
 final class RawSocket {
     private var fd: Int32
+    /// Received bytes not yet returned as lines start at `consumed`; kept this way (and searched with memchr)
+    /// because removing each line from the front is quadratic, which a debug build makes crawl for the
+    /// thousands of lines a subscriber test reads.
     private var pending: [UInt8] = []
+    private var consumed = 0
     /// The peer closed the connection (recv returned 0, or the connection was reset).
     private(set) var peerClosed = false
 
@@ -94,6 +98,13 @@ final class RawSocket {
         return true
     }
 
+    /// Shuts down the sending side (a half-close): the daemon sees the end of input and may still answer.
+    func shutdownWrite() throws {
+        guard Glibc.shutdown(fd, Int32(SHUT_WR)) == 0 else {
+            throw HarnessError("shutdown(SHUT_WR): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Sends one line: `text` and a `\n`.
     func send(line text: String) async throws {
         try await send(Array(text.utf8) + [0x0A])
@@ -111,16 +122,39 @@ final class RawSocket {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                let line = Array(pending[..<newline])
-                pending.removeSubrange(...newline)
-                return line
-            }
+            if let line = takeLine() { return line }
             if peerClosed { return nil }
             if try fill() { continue }
             guard clock.now < deadline else { throw HarnessError("no line from the daemon within \(timeout)") }
             try await Task.sleep(for: .milliseconds(2))
         }
+    }
+
+    /// A whole line that has arrived by now, without waiting; nil when there is none (yet).
+    func availableLine() throws -> [UInt8]? {
+        while try fill() && !peerClosed {}
+        return takeLine()
+    }
+
+    /// The first whole line in `pending`, removed from it.
+    private func takeLine() -> [UInt8]? {
+        let newline = pending.withUnsafeBytes { raw -> Int? in
+            guard consumed < raw.count, let base = raw.baseAddress,
+                let found = memchr(base + consumed, 0x0A, raw.count - consumed)
+            else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
+        guard let newline else { return nil }
+        let line = Array(pending[consumed..<newline])
+        consumed = newline + 1
+        if consumed == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            consumed = 0
+        } else if consumed > 1 << 16 {
+            pending.removeFirst(consumed)
+            consumed = 0
+        }
+        return line
     }
 
     /// The next line parsed as JSON; throws when the peer closed or it is not JSON.
@@ -148,6 +182,7 @@ final class RawSocket {
         while !peerClosed {
             if try fill() {
                 pending.removeAll()
+                consumed = 0
                 continue
             }
             guard clock.now < deadline else { return false }
@@ -161,7 +196,7 @@ final class RawSocket {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let count = chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress!, $0.count, Int32(MSG_DONTWAIT)) }
         if count > 0 {
-            pending += chunk[..<count]
+            pending.append(contentsOf: chunk[..<count])
             return true
         }
         if count == 0 {
