@@ -118,6 +118,14 @@ let package = Package(
             exclude: ["Fixtures", "Golden"]
         ),
         .testTarget(name: "OrkestronDaemonTests", dependencies: ["OrkestronClient", "OrkestronProtocol", "OrkestronCore"]),
+        // The daemon's parts in-process, on injected clocks: fast unit tests, unlike the integration tests above.
+        .testTarget(
+            name: "OrkestronDaemonUnitTests",
+            dependencies: [
+                "OrkestronDaemon", "OrkestronConfig", "OrkestronCore", "OrkestronStore", "OrkestronSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "OrkctlTests", dependencies: ["OrkestronCore", "OrkestronProtocol"]),
         // The manual pages in man/ against the programs' --help, the loader's keys and the journal MESSAGE_IDs.
         .testTarget(name: "ManPageTests", dependencies: ["OrkestronConfig", "OrkestronSystemd"]),
