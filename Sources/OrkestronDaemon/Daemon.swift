@@ -119,14 +119,13 @@ public struct Daemon {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw DaemonError.state(path: path, reason: "exists but is not a directory") }
         } else {
-            // mkdir applies the umask; chmod then sets exactly 0750 (SPEC §8) on the state folder itself.
+            // FileManager sets the mode after mkdir, so the umask cannot narrow or widen 0750 (SPEC §8).
             do {
                 try FileManager.default.createDirectory(
                     atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
             } catch {
                 throw DaemonError.state(path: path, reason: "cannot create it: \(Self.cause(of: error))")
             }
-            chmod(path, 0o750)
         }
         guard access(path, R_OK | W_OK | X_OK) == 0 else {
             let code = errno
