@@ -192,7 +192,7 @@ struct StoreFaultTests {
         // The daemon joins the namespace of the holder whose pid the body writes to holder.pid.
         let launcher = ["/bin/sh", "-c", "exec /usr/bin/nsenter --mount=/proc/$(cat \"$0\")/ns/mnt -- \"$@\"", "@DIR@/holder.pid"]
         try await DaemonProcess.prepared(config: config, launcher: launcher) { daemon in
-            let disk = try await FullDisk(tmpfsAt: daemon.stateDirectory, size: "1m")
+            let disk = try await FullDisk(tmpfsAt: daemon.stateDirectory, size: "4m")
             defer { disk.close() }
             try "\(disk.holder)".write(toFile: daemon.directory + "/holder.pid", atomically: true, encoding: .utf8)
             try await daemon.start()
@@ -220,7 +220,7 @@ struct StoreFaultTests {
                 calls += 1
                 if calls == 5 { _ = try await daemon.call("jobs.resume", .object(["ids": .array(["busy"])])) }
             }
-            #expect(calls >= 5 && !refusal.isEmpty, "\(calls) calls; the disk never filled")
+            #expect(calls >= 5 && !refusal.isEmpty, "\(calls) calls, then: \(refusal.isEmpty ? "the disk never filled" : refusal)")
             let status = try await daemon.waitForExit(timeout: .seconds(60))
             #expect(status == 1, "exit status \(status); refusal: \(refusal)")
             let log = daemon.log
