@@ -127,6 +127,14 @@ let package = Package(
                 "OrkestronClient", "OrkestronProtocol", "OrkestronCore", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The daemon's parts in-process, on injected clocks: fast unit tests, unlike the integration tests above.
+        .testTarget(
+            name: "OrkestronDaemonUnitTests",
+            dependencies: [
+                "OrkestronDaemon", "OrkestronConfig", "OrkestronCore", "OrkestronStore", "OrkestronSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "OrkctlTests", dependencies: ["OrkestronCore", "OrkestronProtocol"]),
         // The manual pages in man/ against the programs' --help, the loader's keys and the journal MESSAGE_IDs.
         .testTarget(name: "ManPageTests", dependencies: ["OrkestronConfig", "OrkestronSystemd"]),

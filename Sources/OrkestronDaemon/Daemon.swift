@@ -39,6 +39,9 @@ public struct Daemon {
     public static let defaultStateDirectory = "/var/lib/orkestron"
 
     public mutating func run() async throws {
+        // A write to a closed pipe (stderr read by a process that went away, a client that hung up) is an EPIPE
+        // error to handle where it happens, not a reason to die. Job processes get the default back at exec.
+        signal(SIGPIPE, SIG_IGN)
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
         let stateDirectory =
             options.stateDirectory ?? configuration.daemon.stateDir
@@ -107,7 +110,8 @@ public struct Daemon {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: writer), .init(service: supervisor), .init(service: driver),
-                    .init(service: maintenance), .init(service: reloader), .init(service: server),
+                    .init(service: maintenance), .init(service: reloader), .init(service: UnusedSignals(logger: logger)),
+                    .init(service: server),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
@@ -115,18 +119,37 @@ public struct Daemon {
         logger.info("orkestrond stopped")
     }
 
-    /// Creates the state directory (mode 0750) when it is missing.
+    /// Creates the state directory (mode 0750) when it is missing, and checks that the daemon may write in it,
+    /// so a read-only or foreign-owned folder is one clear error at start rather than an SQLite one.
     static func prepare(stateDirectory path: String) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw DaemonError.state(path: path, reason: "exists but is not a directory") }
-            return
+        } else {
+            // FileManager sets the mode after mkdir, so the umask cannot narrow or widen 0750 (SPEC §8).
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            } catch {
+                throw DaemonError.state(path: path, reason: "cannot create it: \(Self.cause(of: error))")
+            }
         }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw DaemonError.state(path: path, reason: "cannot create it: \(error.localizedDescription)")
+        guard access(path, R_OK | W_OK | X_OK) == 0 else {
+            let code = errno
+            switch code {
+            case EROFS:
+                throw DaemonError.state(path: path, reason: "is on a read-only file system; the daemon must write its database there")
+            case EACCES, EPERM:
+                var info = stat()
+                stat(path, &info)
+                let mode = String(info.st_mode & 0o7777, radix: 8)
+                throw DaemonError.state(
+                    path: path,
+                    reason: "is not writable by uid \(getuid()) (owner uid \(info.st_uid), mode 0\(mode)); "
+                        + "the daemon must write its database there")
+            default:
+                throw DaemonError.state(path: path, reason: String(cString: strerror(code)))
+            }
         }
     }
 
@@ -155,6 +178,15 @@ public struct Daemon {
                 "killed_after_grace": "\(report.killedAfterGrace)", "spared_recycled": "\(report.spared)",
                 "survivors": "\(report.survivors)",
             ])
+    }
+
+    private static func cause(of error: any Error) -> String {
+        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
+            underlying.domain == NSPOSIXErrorDomain
+        {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
     }
 
     /// A random id drawn at the first start and kept in the store: it marks this instance's child processes.

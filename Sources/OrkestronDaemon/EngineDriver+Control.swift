@@ -10,7 +10,7 @@ extension EngineDriver {
     func runNow(_ jobId: String, wait: Bool) async throws(RPCError) -> (runId: String, status: EventStatus?) {
         let runId: String
         do {
-            runId = try engine.runNow(jobId, at: WallClock.now(), into: &buffer)
+            runId = try engine.runNow(jobId, at: currentInstant(), into: &buffer)
         } catch {
             throw RPCError.notFound(error.description)
         }
@@ -26,7 +26,7 @@ extension EngineDriver {
     }
 
     func setPaused(_ paused: Bool, jobIds: [String], by who: String) throws(RPCError) -> [String] {
-        let now = WallClock.now()
+        let now = currentInstant()
         let changed: [String]
         do {
             changed =
@@ -55,7 +55,7 @@ extension EngineDriver {
 
     /// Cancels one run, or every active run of a job.
     func cancel(runId: String?, jobId: String?, store: Store) throws(RPCError) -> [String] {
-        let now = WallClock.now()
+        let now = currentInstant()
         if let runId {
             do {
                 try engine.cancel(runId: runId, reason: "cancelled by request", at: now, into: &buffer)
@@ -81,7 +81,7 @@ extension EngineDriver {
     func setChaos(jobIds: [String], rate: Double?, forMs: Int64?, by who: String) throws(RPCError) -> [String] {
         do {
             let affected = try engine.setChaos(
-                jobIds: jobIds, rate: rate, forMs: forMs, by: who, at: WallClock.now(), into: &buffer)
+                jobIds: jobIds, rate: rate, forMs: forMs, by: who, at: currentInstant(), into: &buffer)
             apply()
             return affected
         } catch {
@@ -115,7 +115,7 @@ extension EngineDriver {
         var next = loaded
         next.engineSettings.seed = configuration.engineSettings.seed
         let diff = engine.reload(
-            jobs: next.jobs, settings: next.engineSettings, at: WallClock.now(), into: &buffer)
+            jobs: next.jobs, settings: next.engineSettings, at: currentInstant(), into: &buffer)
         for job in next.jobs {
             metrics.setType(job.type, for: job.id)
             jobTypes[job.id] = job.type

@@ -9,12 +9,13 @@ extension EngineDriver {
     /// `connections`: the control connections open now (the limiter's count), shown beside the subscribers so
     /// an operator (and a test) can see clients come and go.
     func status(version: String, connections: Int) -> JSONValue {
-        let now = WallClock.now()
+        // Uptime in elapsed time, so setting the wall clock back cannot make it negative.
+        let uptime = clock.read().elapsedMs - startReading.elapsedMs
         return .object([
             ("version", .string(version)),
             ("pid", .int(Int64(getpid()))),
             ("startedAt", .string(startedAt.iso8601UTC)),
-            ("uptimeMs", .int(now.milliseconds(since: startedAt))),
+            ("uptimeMs", .int(uptime)),
             ("configPaths", JSONValue(configuration.files)),
             ("protocol", .int(Int64(ProtocolInfo.version))),
             ("jobs", .int(Int64(engine.jobCount))),
@@ -101,7 +102,7 @@ extension EngineDriver {
     func explain(_ id: String) throws(RPCError) -> JSONValue {
         guard let job = engine.inspect(id) else { throw RPCError.notFound("unknown job \"\(id)\"") }
         let zone = self.zone(of: job.definition)
-        let now = WallClock.now()
+        let now = clock.read().wall
         var reasons: [JSONValue] = []
         func add(_ text: String, at time: Instant? = nil) {
             reasons.append(.object([("time", JSONValue(time?.iso8601UTC)), ("text", .string(text))]))
@@ -247,7 +248,7 @@ extension EngineDriver {
     }
 
     func metricsSnapshot(job: String?, type: String?) -> JSONValue {
-        Self.encode(metrics.snapshot(at: WallClock.now(), job: job, type: type))
+        Self.encode(metrics.snapshot(at: clock.read().wall, job: job, type: type))
     }
 
     /// Encodes a store record or a metrics snapshot (Codable, camelCase) as a JSON value.

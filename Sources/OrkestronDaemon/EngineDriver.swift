@@ -20,6 +20,11 @@ actor EngineDriver: Service {
     let supervisor: ProcessSupervisor
     let logger: Logger
     let startedAt: Instant
+    /// The clocks, and what they said at the last reading: every engine input takes its instant from
+    /// `currentInstant()`, which first tells the engine about a jump of the wall clock or a suspend.
+    let clock: any DriverClock
+    var clockWatch: ClockWatch
+    let startReading: ClockReading
     var metrics: MetricsAggregator
     /// Job id → type, for subscriber filters.
     var jobTypes: [String: String] = [:]
@@ -53,14 +58,17 @@ actor EngineDriver: Service {
 
     /// Upper bound of one sleep, so a jump of the wall clock is noticed within this time even when idle.
     static let maximumSleepMs: Int64 = 60_000
-    /// A difference between wall-clock and real elapsed time beyond this is a clock jump, not scheduling noise.
-    static let clockJumpThresholdMs: Int64 = 2_000
 
     init(
         configuration: Configuration, configPath: String, restore: EngineRestore, writer: StoreWriter,
-        supervisor: ProcessSupervisor, notifier: SystemdNotifier, readiness: Readiness, logger: Logger
+        supervisor: ProcessSupervisor, notifier: SystemdNotifier, readiness: Readiness, logger: Logger,
+        clock: any DriverClock = SystemClock()
     ) {
-        let now = WallClock.now()
+        let reading = clock.read()
+        let now = reading.wall
+        self.clock = clock
+        self.clockWatch = ClockWatch(first: reading)
+        self.startReading = reading
         var startup: [EngineAction] = []
         self.engine = Engine(
             jobs: configuration.jobs, settings: configuration.engineSettings, now: now, restore: restore,
@@ -108,34 +116,48 @@ actor EngineDriver: Service {
     }
 
     private func timerLoop() async {
-        var reference = (wall: WallClock.now(), elapsed: ContinuousClock.now)
-        while !Task.isCancelled {
-            // The wall clock should have moved as much as real time (which, on Linux, includes suspend); more
-            // or less means someone set the clock: timers measuring durations move with it, schedules re-plan.
-            let wall = WallClock.now()
-            let real = ContinuousClock.now
-            let drift = wall.milliseconds(since: reference.wall) - (real - reference.elapsed).milliseconds
-            if abs(drift) > Self.clockJumpThresholdMs {
-                logger.warning("wall clock jumped; re-planning schedules", metadata: ["jump_ms": "\(drift)"])
-                engine.clockJumped(by: drift, to: wall, into: &buffer)
-                if let deadline = shutdownDeadline { shutdownDeadline = deadline + drift }
-                apply(nudge: false)
-            }
-            reference = (wall, real)
-            if let deadline = shutdownDeadline {
-                if engine.runningCount == 0 { return }
-                if WallClock.now() >= deadline && !shutdownCancelled { cancelRunningForShutdown() }
-                if shutdownCancelled && WallClock.now() >= deadline + maximumKillGrace + 1_000 { return }
-            }
-            let now = WallClock.now()
-            var wake = engine.nextWakeup ?? (now + Self.maximumSleepMs)
-            if let deadline = shutdownDeadline, !shutdownCancelled { wake = min(wake, deadline) }
-            var delay = min(max(wake.milliseconds(since: now), 0), Self.maximumSleepMs)
-            delay = min(delay, reportToServiceManager())
+        while !Task.isCancelled, let delay = wake() {
             if delay > 0 { await sleep(milliseconds: delay) }
-            engine.advance(to: WallClock.now(), into: &buffer)
-            apply(nudge: false)
         }
+    }
+
+    /// One turn of the loop: hands the engine the current time (after any clock jump or suspend), carries out
+    /// what it did, handles the shutdown deadline, and returns how long to sleep, or nil when the loop is done.
+    func wake() -> Int64? {
+        let now = currentInstant()
+        engine.advance(to: now, into: &buffer)
+        apply(nudge: false)
+        if let deadline = shutdownDeadline {
+            if engine.runningCount == 0 { return nil }
+            if now >= deadline && !shutdownCancelled { cancelRunningForShutdown() }
+            if shutdownCancelled && now >= deadline + maximumKillGrace + 1_000 { return nil }
+        }
+        var wake = engine.nextWakeup ?? (now + Self.maximumSleepMs)
+        if let deadline = shutdownDeadline, !shutdownCancelled { wake = min(wake, deadline) }
+        let delay = min(max(wake.milliseconds(since: now), 0), Self.maximumSleepMs)
+        return min(delay, reportToServiceManager())
+    }
+
+    /// The wall-clock time for an engine input. When the clocks show that the wall clock was set or the machine
+    /// slept since the last reading, the engine hears of it first, so it re-plans before anything happens at
+    /// the new time (a request arriving first must not run a day of slots as if the day had passed).
+    func currentInstant() -> Instant {
+        let reading = clock.read()
+        let change = clockWatch.observe(reading)
+        guard !change.isEmpty else { return reading.wall }
+        let shift = change.wallShiftMs ?? 0
+        if let slept = change.suspendedMs {
+            logger.warning(
+                "the machine was suspended; slots that fell meanwhile follow their missed policy",
+                metadata: ["suspended_ms": "\(slept)"])
+            engine.resumed(at: reading.wall - shift, into: &buffer)
+        }
+        if change.wallShiftMs != nil {
+            logger.warning("wall clock jumped; re-planning schedules", metadata: ["jump_ms": "\(shift)"])
+            engine.clockJumped(by: shift, to: reading.wall, into: &buffer)
+            if let deadline = shutdownDeadline { shutdownDeadline = deadline + shift }
+        }
+        return reading.wall
     }
 
     private var maximumKillGrace: Int64 {
@@ -176,7 +198,7 @@ actor EngineDriver: Service {
     /// `12 jobs, 2 running, 1 queued, 0 failed in 15m` (and the paused count when there is one).
     func statusLine() -> String {
         var line = "\(engine.jobCount) jobs, \(engine.runningCount) running, \(engine.queuedCount) queued, "
-            + "\(metrics.failuresInLast15Minutes(at: WallClock.now())) failed in 15m"
+            + "\(metrics.failuresInLast15Minutes(at: clock.read().wall)) failed in 15m"
         let paused = engine.pausedCount
         if paused > 0 { line += ", \(paused) paused" }
         if shutdownDeadline != nil { line = "stopping: " + line }
@@ -216,7 +238,7 @@ actor EngineDriver: Service {
 
     private func beginShutdown() {
         guard shutdownDeadline == nil else { return }
-        let now = WallClock.now()
+        let now = currentInstant()
         shutdownDeadline = now + configuration.daemon.shutdownGraceMs
         engine.setDraining(true, at: now, into: &buffer)
         notifier.stopping()
@@ -229,7 +251,7 @@ actor EngineDriver: Service {
 
     private func cancelRunningForShutdown() {
         shutdownCancelled = true
-        let now = WallClock.now()
+        let now = currentInstant()
         for id in engine.jobIds {
             guard let inspection = engine.inspect(id) else { continue }
             for run in inspection.activeRuns {
@@ -343,7 +365,7 @@ actor EngineDriver: Service {
 
     private func processExited(_ launch: ProcessLaunch, _ outcome: ProcessOutcome) {
         engine.processExited(
-            runId: launch.runId, attempt: launch.attempt, outcome: outcome, at: WallClock.now(), into: &buffer)
+            runId: launch.runId, attempt: launch.attempt, outcome: outcome, at: currentInstant(), into: &buffer)
         apply()
     }
 

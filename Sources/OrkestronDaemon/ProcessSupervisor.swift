@@ -94,9 +94,20 @@ final class ProcessSupervisor: Service, Sendable {
         // The driver queued the RUNNING event before submitting the launch; once it is committed, a kill -9 at
         // any later instant leaves a run that the restart records INTERRUPTED.
         attempts.withLock { $0[launch.runId] = .starting(stop: nil) }
-        await writer.flush()
+        let committed: Bool
+        do {
+            try await writer.flush()
+            committed = true
+        } catch {
+            committed = false
+        }
         let outcome: ProcessOutcome
-        if case .starting(let stop?) = attempts.withLock({ $0[launch.runId] }) {
+        if !committed {
+            // The store failed and the daemon is stopping (exit 1): a process the store never saw start must not
+            // run, or the restart could not know to end it.
+            logger.error("process not started: its RUNNING event could not be stored")
+            outcome = ProcessOutcome()
+        } else if case .starting(let stop?) = attempts.withLock({ $0[launch.runId] }) {
             // Cancelled or timed out before it could start: nothing runs, and the attempt ends without a status.
             logger.info("process not started: stopped first", metadata: ["reason": "\(stop.reason)"])
             outcome = ProcessOutcome()

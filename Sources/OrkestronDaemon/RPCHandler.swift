@@ -79,13 +79,13 @@ struct RPCHandler: Sendable {
             return try await driver.job(try params.required("id"), revealEnvironment: mayControl, store: store)
         case "jobs.run":
             let result = try await driver.runNow(try params.required("id"), wait: try params.bool("wait") ?? false)
-            await writer.flush()
+            try await persisted()
             return .object(["runId": .string(result.runId), "status": result.status.map { .string($0.rawValue) }])
         case "jobs.pause", "jobs.resume":
             let ids = try await driver.select(
                 ids: try params.stringArray("ids"), type: try params.string("type"), all: try params.bool("all") ?? false)
             let changed = try await driver.setPaused(request.method == "jobs.pause", jobIds: ids, by: who)
-            await writer.flush()
+            try await persisted()
             return .object([("ids", JSONValue(ids)), ("changed", JSONValue(changed))])
         case "jobs.explain":
             return try await driver.explain(try params.required("id"))
@@ -103,7 +103,7 @@ struct RPCHandler: Sendable {
                 }
                 since = instant
             }
-            await writer.flush()
+            try? await writer.flush()
             do {
                 let rows = try store.runs(job: try params.string("job"), status: try params.string("status"), since: since, limit: limit)
                 return EngineDriver.encode(rows)
@@ -114,7 +114,7 @@ struct RPCHandler: Sendable {
             }
         case "runs.get":
             let runId: String = try params.required("runId")
-            await writer.flush()
+            try? await writer.flush()
             guard let detail = try? store.run(id: runId) else { throw RPCError.notFound("unknown run \"\(runId)\"") }
             return .object([
                 ("run", EngineDriver.encode(detail.run)), ("attempts", EngineDriver.encode(detail.attempts)),
@@ -122,7 +122,7 @@ struct RPCHandler: Sendable {
             ])
         case "runs.cancel":
             let cancelled = try await driver.cancel(runId: try params.string("runId"), jobId: try params.string("job"), store: store)
-            await writer.flush()
+            try await persisted()
             return .object([("cancelled", JSONValue(cancelled))])
         case "metrics.get":
             return await driver.metricsSnapshot(job: try params.string("job"), type: try params.string("type"))
@@ -136,7 +136,7 @@ struct RPCHandler: Sendable {
             return .object([("subscribed", false)])
         case "config.reload":
             let diff = try await driver.reload(store: store)
-            await writer.flush()
+            try await persisted()
             return .object([
                 ("added", JSONValue(diff.added)), ("removed", JSONValue(diff.removed)),
                 ("changed", JSONValue(diff.changed)), ("unchanged", JSONValue(diff.unchanged)),
@@ -155,10 +155,20 @@ struct RPCHandler: Sendable {
             let jobId: String? = try params.string("job")
             let ids = try await driver.select(ids: jobId.map { [$0] }, type: try params.string("type"), all: false)
             let affected = try await driver.setChaos(jobIds: ids, rate: rate, forMs: try params.int64("forMs"), by: who)
-            await writer.flush()
+            try await persisted()
             return .object([("ids", JSONValue(affected))])
         default:
             throw RPCError.methodNotFound(request.method)
+        }
+    }
+
+    /// Waits until what the call changed is on disk: a change the store could not keep is not acknowledged.
+    private func persisted() async throws(RPCError) {
+        do {
+            try await writer.flush()
+        } catch {
+            throw RPCError.internalError(
+                "not persisted: \(error); the daemon is stopping and restarts from its last commit")
         }
     }
 
@@ -179,7 +189,7 @@ struct RPCHandler: Sendable {
         let subscription = await driver.subscribe(filter)
         session.subscribed(id: subscription.id, queue: subscription.queue)
         if replay > 0 {
-            await writer.flush()
+            try? await writer.flush()
             let stored = (try? store.lastEvents(count: replay * 4 + 100)) ?? []
             var matching: [Event] = []
             for event in stored.reversed() where event.seq < subscription.firstLiveSeq {

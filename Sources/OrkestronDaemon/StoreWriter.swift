@@ -9,12 +9,21 @@ import Synchronization
 /// The engine driver hands over each step's events without waiting; the writer drains everything pending in
 /// one transaction. A caller that must not acknowledge before the data is durable (a pause, a run request)
 /// awaits `flush()`, which returns once everything handed over before it is committed.
+///
+/// A failed write (the disk is full, the file system went read-only, the file was damaged) ends the daemon:
+/// the engine has moved past what the store holds, and going on would acknowledge changes that are not on disk
+/// or record later events over a gap. So the writer fails every waiting `flush()` (their control calls answer
+/// -32603 and are not acknowledged), logs the cause at critical, and throws, which stops the service group with
+/// a non-zero exit status for the service manager to restart the daemon from the last commit, exactly as after
+/// a `kill -9` at that instant (runs that were running come back INTERRUPTED and are retried per policy).
 final class StoreWriter: Service, Sendable {
     private struct Pending {
         var events: [Event] = []
         var states: [String: JobPersistentState] = [:]
-        var barriers: [CheckedContinuation<Void, Never>] = []
+        var barriers: [CheckedContinuation<StoreError?, Never>] = []
         var finished = false
+        /// Set by the first failed write: nothing more is written and every later flush fails with it.
+        var failure: StoreError?
     }
 
     let store: Store
@@ -33,41 +42,44 @@ final class StoreWriter: Service, Sendable {
     func enqueue(events: [Event], states: [JobPersistentState]) {
         guard !events.isEmpty || !states.isEmpty else { return }
         pending.withLock { pending in
+            guard pending.failure == nil else { return }  // the daemon is stopping: see the type's comment
             pending.events.append(contentsOf: events)
             for state in states { pending.states[state.jobId] = state }
         }
         signal.yield()
     }
 
-    /// Returns once everything queued before the call is committed.
-    func flush() async {
-        await withCheckedContinuation { continuation in
-            let finished = pending.withLock { pending in
-                if pending.finished { return true }
+    /// Returns once everything queued before the call is committed; throws when it could not be.
+    func flush() async throws(StoreError) {
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<StoreError?, Never>) in
+            let answer = pending.withLock { pending -> StoreError?? in
+                if let failure = pending.failure { return .some(failure) }
+                if pending.finished { return .some(nil) }
                 pending.barriers.append(continuation)
-                return false
+                return .none
             }
-            if finished { continuation.resume() } else { signal.yield() }
+            if let answer { continuation.resume(returning: answer) } else { signal.yield() }
         }
+        if let failure { throw failure }
     }
 
     func run() async throws {
         // Keep writing until the driver has stopped (it stops after the control server): the last events of a
         // graceful shutdown must reach the disk.
         for await _ in signals.cancelOnGracefulShutdown() {
-            writePending()
+            try writePending()
         }
-        writePending()
+        try writePending()
         let barriers = pending.withLock { pending in
             pending.finished = true
             defer { pending.barriers = [] }
             return pending.barriers
         }
-        for barrier in barriers { barrier.resume() }
+        for barrier in barriers { barrier.resume(returning: nil) }
     }
 
-    /// Writes what is pending now; called by the run loop and once more at shutdown.
-    func writePending() {
+    /// Writes what is pending now; called by the run loop and once more at shutdown. Throws the first failure.
+    func writePending() throws(StoreError) {
         let batch = pending.withLock { pending -> Pending in
             defer {
                 pending.events.removeAll(keepingCapacity: true)
@@ -76,13 +88,28 @@ final class StoreWriter: Service, Sendable {
             }
             return pending
         }
+        if let failure = batch.failure { throw failure }
+        var outcome: StoreError?
         if !batch.events.isEmpty || !batch.states.isEmpty {
             do {
                 try store.append(events: batch.events, jobStates: Array(batch.states.values))
             } catch {
-                logger.error("could not persist events", metadata: ["error": "\(error)", "events": "\(batch.events.count)"])
+                outcome = error
+                let waiting = pending.withLock { pending in
+                    pending.failure = error
+                    defer { pending.barriers = [] }
+                    return pending.barriers
+                }
+                for barrier in waiting { barrier.resume(returning: error) }
+                logger.critical(
+                    "cannot persist events; stopping so the service manager restarts the daemon from the last commit",
+                    metadata: [
+                        "error": "\(error)", "events": "\(batch.events.count)",
+                        "first_seq": "\(batch.events.first.map { String($0.seq) } ?? "-")",
+                    ])
             }
         }
-        for barrier in batch.barriers { barrier.resume() }
+        for barrier in batch.barriers { barrier.resume(returning: outcome) }
+        if let outcome { throw outcome }
     }
 }

@@ -22,12 +22,17 @@ public final class Store: Sendable {
     static let busyTimeout: TimeInterval = 5
 
     /// Opens (creating when missing) the database at `path` and migrates it. The folder must exist.
+    ///
+    /// A file that is not a healthy SQLite database of this or an older schema is refused with a `StoreError`
+    /// that says what is wrong, and is not modified: the history it may hold is never silently replaced.
     public init(path: String) throws(StoreError) {
         self.path = path
+        try Self.inspectFile(at: path)
+        try Self.preflight(path: path)
         do {
             writer = try DatabasePool(path: path, configuration: Self.configuration())
         } catch {
-            throw StoreError.cannotOpen(path: path, message: Self.describe(error))
+            throw Self.openError(error, path: path)
         }
         try migrate()
     }
@@ -83,7 +88,7 @@ public final class Store: Sendable {
         do {
             try StoreSchema.migrator.migrate(writer)
         } catch {
-            throw StoreError.migrationFailed(path: path, message: Self.describe(error))
+            throw StoreError.migrationFailed(path: path, message: Self.describe(error) + Self.spaceNote(error, path: path))
         }
     }
 

@@ -8,6 +8,10 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case operationFailed(operation: String, path: String, code: Int32?, message: String)
     /// A stored row holds a value the store cannot read back (an unknown status or trigger).
     case corruptRow(operation: String, path: String, detail: String)
+    /// The file is damaged or is not an Orkestron database at all; it is left exactly as it was.
+    case damaged(path: String, problem: String)
+    /// The file was written by a newer orkestrond whose schema this one does not know; it is left as it was.
+    case newerSchema(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -20,6 +24,12 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(operation) failed on \(path): \(message)\(codeText)"
         case .corruptRow(let operation, let path, let detail):
             return "\(operation) found an unreadable row in \(path): \(detail)"
+        case .damaged(let path, let problem):
+            return "the database \(path) \(problem); it was left untouched: restore it from a backup, or move it "
+                + "away to start with an empty history"
+        case .newerSchema(let path, let detail):
+            return "the database \(path) was written by a newer orkestrond (\(detail)); it was left untouched: "
+                + "run that version, or move the file away to start with an empty history"
         }
     }
 }

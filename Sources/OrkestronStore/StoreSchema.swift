@@ -6,6 +6,9 @@ import GRDB
 /// changes when the code does (GRDB's Migrations guide). Times are integer milliseconds since the Unix epoch in
 /// columns ending in `_ms`; statuses and triggers are their wire names (`"FAILED"`, `"on_success"`).
 enum StoreSchema {
+    /// The `schema_version` in `meta` written by the latest migration; a database with a higher one is refused.
+    static let version = 1
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: definitions, job state, runs, attempts, events, meta") { db in

@@ -50,6 +50,20 @@ struct EngineHarness {
         advance(by: instant.milliseconds(since: now))
     }
 
+    /// The wall clock is set `shift` ms forward (or back, when negative) at once, and the engine is told, as the
+    /// daemon's driver tells it when it notices.
+    mutating func jumpClock(by shift: Int64) {
+        now = now + shift
+        engine.clockJumped(by: shift, to: now, into: &actions)
+    }
+
+    /// The machine sleeps for `gap` ms: wall and real time pass without the engine being driven, then the driver
+    /// reports the resume.
+    mutating func suspend(for gap: Int64) {
+        now = now + gap
+        engine.resumed(at: now, into: &actions)
+    }
+
     /// Milliseconds since the harness started, for readable assertions.
     func offset(_ event: Event, from start: Instant = EngineHarness.monday) -> Int64 {
         event.time.milliseconds(since: start)

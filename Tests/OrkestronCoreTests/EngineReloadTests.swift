@@ -75,39 +75,3 @@ struct EngineReloadTests {
         #expect(slots[0].latest.milliseconds(since: slots[0].earliest) == 60_000)
     }
 }
-
-@Suite("Engine: wall-clock jumps")
-struct EngineClockTests {
-    /// After the clock jumps forward a day, a cron job fires at its next match from the new time, and a run in
-    /// progress still takes its real duration.
-    @Test("a forward jump re-plans cron slots and keeps running attempts' real durations")
-    func forwardJump() throws {
-        let cron = JobDefinition(
-            id: "hourly", schedule: .cron(try CronExpression(parsing: "0 * * * *"), timeZone: "UTC"),
-            workload: .simulated(SimulatedWorkload(minDurationMs: 10, maxDurationMs: 10)))
-        var harness = EngineHarness([cron, .simulated("long", durationMs: 60_000)])
-        try harness.engine.runNow("long", at: harness.now, into: &harness.actions)
-        harness.advance(by: 10_000)
-        let jumped = harness.now + 86_400_000 + 1_800_000
-        harness.engine.clockJumped(by: 86_400_000 + 1_800_000, to: jumped, into: &harness.actions)
-        harness.now = jumped
-        let slots = harness.events(of: "hourly").filter { $0.status == .scheduled }
-        #expect(slots.count == 1, "only the slot at the start; the 24 skipped hourly slots do not run")
-        #expect(harness.engine.inspect("hourly")?.nextSlot == EngineHarness.monday + 86_400_000 + 3_600_000)
-        harness.advance(by: 49_000)
-        #expect(harness.statuses(of: "long").last == .running, "50 s of real time have passed, not 60")
-        harness.advance(by: 2_000)
-        #expect(harness.statuses(of: "long").last == .success)
-    }
-
-    /// After the clock jumps back an hour, an interval job keeps its phase from the new time instead of
-    /// waiting an hour.
-    @Test("a backward jump re-plans slots from the new time")
-    func backwardJump() {
-        var harness = EngineHarness([.simulated("tick", every: 10_000, durationMs: 10)])
-        harness.advance(by: 25_000)
-        let back = harness.now - 3_600_000
-        harness.engine.clockJumped(by: -3_600_000, to: back, into: &harness.actions)
-        #expect(harness.engine.inspect("tick")?.nextSlot.map { $0.milliseconds(since: back) } ?? -1 <= 10_000)
-    }
-}

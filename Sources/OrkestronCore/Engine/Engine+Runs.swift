@@ -83,9 +83,11 @@ extension Engine {
         run.phase = .running
         run.startedAt = now
         run.token = issueToken()
+        // Never negative: after the wall clock was set back, a run queued for a slot now "in the future" starts
+        // on time, not early.
         let lateness: Int64? =
             (!run.everStarted && (run.trigger == .schedule || run.trigger == .catchup))
-            ? now.milliseconds(since: run.slot) : nil
+            ? max(now.milliseconds(since: run.slot), 0) : nil
         run.everStarted = true
         jobs[job].running += 1
         types[jobs[job].typeIndex].running += 1

@@ -42,7 +42,7 @@ extension Engine {
                 handleMissedSlots(index, after: reference, into: &out)
             }
         }
-        planNextSlot(index, after: now - 1)
+        planNextSlot(index, after: firstUnplanned(index, from: now))
         armStaleness(index)
     }
 
@@ -180,7 +180,12 @@ extension Engine {
     // MARK: - Missed slots and catch-up
 
     /// Gives every slot that fell while the daemon was down an outcome, per the job's `missed` policy.
-    mutating func handleMissedSlots(_ job: Int, after reference: Instant, into out: inout [EngineAction]) {
+    ///
+    /// `cause` completes "missed …" in the reasons: why the slots went by without the engine (the daemon was
+    /// down, the clock jumped forward, the machine was suspended).
+    mutating func handleMissedSlots(
+        _ job: Int, after reference: Instant, cause: String = "while the daemon was down", into out: inout [EngineAction]
+    ) {
         let definition = jobs[job].definition
         let toRun: Int
         switch definition.missed {
@@ -206,9 +211,9 @@ extension Engine {
         let unlisted = total - recent.count
         let why: String
         switch definition.missed {
-        case .skip: why = "missed while the daemon was down (missed = skip)"
-        case .runOnce: why = "missed while the daemon was down; run_once runs only the latest"
-        case .runAll: why = "missed while the daemon was down; beyond catchup.max \(toRun)"
+        case .skip: why = "missed \(cause) (missed = skip)"
+        case .runOnce: why = "missed \(cause); run_once runs only the latest"
+        case .runAll: why = "missed \(cause); beyond catchup.max \(toRun)"
         }
         for (position, slot) in skipped.enumerated() {
             let key = createRun(job: job, trigger: .schedule, slot: slot, phase: .queued)
@@ -217,7 +222,8 @@ extension Engine {
             skip(key, reason: why + note, into: &out)
         }
         jobs[job].lastSlot = recent.last
-        jobs[job].pendingCatchups = Array(recent.suffix(running))
+        // Appended: catch-ups still pending from an earlier gap keep their turn.
+        jobs[job].pendingCatchups += recent.suffix(running)
         jobs[job].catchupStagger = definition.catchup?.staggerMs ?? 0
         if !jobs[job].pendingCatchups.isEmpty {
             jobs[job].catchupGeneration &+= 1

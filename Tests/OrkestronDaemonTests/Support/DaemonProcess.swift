@@ -94,6 +94,26 @@ final class DaemonProcess: Sendable {
         }
     }
 
+    /// Like `with`, but the daemon is not started: the body prepares its state and starts it (or expects it to
+    /// refuse to start) itself. Cleanup and the log on failure are the same.
+    static func prepared<Result: Sendable>(
+        config: String, environment: [String: String] = [:], launcher: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: (DaemonProcess) async throws -> Result
+    ) async throws -> Result {
+        let daemon = try DaemonProcess.make(environment: environment, launcher: launcher)
+        do {
+            try daemon.writeConfig(config)
+            let result = try await body(daemon)
+            daemon.cleanUpSynchronously()
+            return result
+        } catch {
+            let log = daemon.logTail()
+            daemon.cleanUpSynchronously()
+            Issue.record("daemon log (tail) after the failure:\n\(log)", sourceLocation: sourceLocation)
+            throw error
+        }
+    }
+
     /// A fresh private directory under /tmp.
     static func make(
         environment: [String: String] = [:], launcher: [String] = [], arguments: [String] = []
@@ -113,8 +133,23 @@ final class DaemonProcess: Sendable {
             .write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    /// Starts the daemon and waits (≤ 10 s) until its socket accepts connections.
+    /// Starts the daemon and waits (≤ 30 s) until its socket accepts connections.
     func start() async throws {
+        try launch()
+        try await waitForSocket(timeout: .seconds(30))
+    }
+
+    /// Starts the daemon expecting it to refuse to run: waits (≤ `timeout`) for it to exit without ever
+    /// listening, and returns its exit status.
+    func startExpectingExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        try launch()
+        let status = try await waitForExit(timeout: timeout)
+        #expect(!RawSocket.canConnect(path: socketPath), "the daemon listened before exiting")
+        return status
+    }
+
+    /// Launches the daemon process with the harness's arguments, without waiting for anything.
+    private func launch() throws {
         let binary = try Self.binaryPath()
         // One log for all the daemon's lives: created once, appended to on restart.
         if !FileManager.default.fileExists(atPath: logPath) {
@@ -149,7 +184,6 @@ final class DaemonProcess: Sendable {
             try process.run()
             state.process = ProcessBox(process)
         }
-        try await waitForSocket(timeout: .seconds(30))
     }
 
     /// Starts the daemon again on the same configuration, state directory and socket.
