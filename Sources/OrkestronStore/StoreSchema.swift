@@ -7,7 +7,7 @@ import GRDB
 /// columns ending in `_ms`; statuses and triggers are their wire names (`"FAILED"`, `"on_success"`).
 enum StoreSchema {
     /// The `schema_version` in `meta` written by the latest migration; a database with a higher one is refused.
-    static let version = 1
+    static let version = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
