@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import OrkestronCore
 import OrkestronStore
@@ -66,10 +67,19 @@ final class StoreWriter: Service, Sendable {
     func run() async throws {
         // Keep writing until the driver has stopped (it stops after the control server): the last events of a
         // graceful shutdown must reach the disk.
-        for await _ in signals.cancelOnGracefulShutdown() {
+        do {
+            for await _ in signals.cancelOnGracefulShutdown() {
+                try writePending()
+            }
             try writePending()
+        } catch {
+            // Stop at once, as after a kill -9 at this instant, which the restart is built for: the calls waiting
+            // for this write were told it failed (-32603), and nothing may change after the last commit. Not
+            // through the service group: cancelling its accept loop can drop a connection NIO accepted but not
+            // yet handed over, and NIO traps on such a channel (swift-nio#2637), turning exit 1 into a crash.
+            try? await Task.sleep(for: .milliseconds(200))  // lets the -32603 answers reach their clients
+            exit(1)
         }
-        try writePending()
         let barriers = pending.withLock { pending in
             pending.finished = true
             defer { pending.barriers = [] }

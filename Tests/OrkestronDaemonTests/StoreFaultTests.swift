@@ -222,7 +222,7 @@ struct StoreFaultTests {
             }
             #expect(calls >= 5 && !refusal.isEmpty, "\(calls) calls, then: \(refusal.isEmpty ? "the disk never filled" : refusal)")
             let status = try await daemon.waitForExit(timeout: .seconds(60))
-            #expect(status == 1, "exit status \(status); refusal: \(refusal)")
+            #expect(status == 1, "exit status \(status); refusal: \(refusal); log:\n\(daemon.logTail())")
             let log = daemon.log
             #expect(log.contains("CRITICAL cannot persist events"), "log:\n\(daemon.logTail())")
             #expect(log.contains("is full") && log.contains(Self.databasePath(daemon)), "log:\n\(daemon.logTail())")
