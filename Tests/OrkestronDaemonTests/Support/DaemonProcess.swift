@@ -79,28 +79,22 @@ final class DaemonProcess: Sendable {
         config: String, environment: [String: String] = [:], launcher: [String] = [], arguments: [String] = [],
         sourceLocation: SourceLocation = #_sourceLocation, _ body: (DaemonProcess) async throws -> Result
     ) async throws -> Result {
-        let daemon = try DaemonProcess.make(environment: environment, launcher: launcher, arguments: arguments)
-        do {
-            try daemon.writeConfig(config)
+        try await prepared(
+            config: config, environment: environment, launcher: launcher, arguments: arguments,
+            sourceLocation: sourceLocation
+        ) { daemon in
             try await daemon.start()
-            let result = try await body(daemon)
-            daemon.cleanUpSynchronously()
-            return result
-        } catch {
-            let log = daemon.logTail()
-            daemon.cleanUpSynchronously()
-            Issue.record("daemon log (tail) after the failure:\n\(log)", sourceLocation: sourceLocation)
-            throw error
+            return try await body(daemon)
         }
     }
 
     /// Like `with`, but the daemon is not started: the body prepares its state and starts it (or expects it to
     /// refuse to start) itself. Cleanup and the log on failure are the same.
     static func prepared<Result: Sendable>(
-        config: String, environment: [String: String] = [:], launcher: [String] = [],
+        config: String, environment: [String: String] = [:], launcher: [String] = [], arguments: [String] = [],
         sourceLocation: SourceLocation = #_sourceLocation, _ body: (DaemonProcess) async throws -> Result
     ) async throws -> Result {
-        let daemon = try DaemonProcess.make(environment: environment, launcher: launcher)
+        let daemon = try DaemonProcess.make(environment: environment, launcher: launcher, arguments: arguments)
         do {
             try daemon.writeConfig(config)
             let result = try await body(daemon)
