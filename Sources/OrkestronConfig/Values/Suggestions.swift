@@ -31,27 +31,36 @@ public enum Suggestions {
     }
 
     /// Optimal string alignment distance, giving up (returning `limit + 1`) once it must exceed `limit`.
+    ///
+    /// Only the band of cells within `limit` of the diagonal is computed (a cell further away is at least that
+    /// far): a misspelt zone name is compared with each of the ~600 zone identifiers, and a long one made the
+    /// whole table the config loader's largest cost.
     static func editDistance(_ a: String, _ b: String, limit: Int) -> Int {
         let a = Array(a.unicodeScalars)
         let b = Array(b.unicodeScalars)
-        if abs(a.count - b.count) > limit { return limit + 1 }
+        let beyond = limit + 1
+        if abs(a.count - b.count) > limit { return beyond }
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previousPrevious = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
+        var previousPrevious = [Int](repeating: beyond, count: b.count + 1)
+        var previous = (0...b.count).map { min($0, beyond) }
+        var current = [Int](repeating: beyond, count: b.count + 1)
         for i in 1...a.count {
-            current[0] = i
-            var rowMinimum = current[0]
-            for j in 1...b.count {
+            let low = max(1, i - limit)
+            let high = min(b.count, i + limit)
+            current[0] = min(i, beyond)
+            current[low - 1] = low == 1 ? current[0] : beyond
+            var rowMinimum = beyond
+            for j in low...high {
                 let cost = a[i - 1] == b[j - 1] ? 0 : 1
                 var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
                 if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
                     value = min(value, previousPrevious[j - 2] + 1)
                 }
-                current[j] = value
+                current[j] = min(value, beyond)
                 rowMinimum = min(rowMinimum, value)
             }
-            if rowMinimum > limit { return limit + 1 }
+            if high < b.count { current[high + 1] = beyond }
+            if rowMinimum > limit { return beyond }
             (previousPrevious, previous, current) = (previous, current, previousPrevious)
         }
         return previous[b.count]
