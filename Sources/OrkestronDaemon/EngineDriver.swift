@@ -294,7 +294,8 @@ actor EngineDriver: Service {
     }
 
     private func record(_ event: Event) {
-        log(event)
+        // Not logged here: the store writer logs each event once it is committed, off the engine's actor (a log
+        // line per transition is the largest part of an event's cost, and the actor's time is the engine's).
         metrics.record(event)
         let type = jobTypes[event.jobId]
         for subscriber in subscribers.values where subscriber.filter.matches(event, type: type) {
@@ -314,52 +315,6 @@ actor EngineDriver: Service {
             } else if [.failed, .timeout, .interrupted].contains(event.status) {
                 lastAttemptFailure[runId] = event
             }
-        }
-    }
-
-    private func log(_ event: Event) {
-        var metadata: Logger.Metadata = [
-            "job.id": "\(event.jobId)", "run.status": "\(event.status.rawValue)", "event.seq": "\(event.seq)",
-        ]
-        if let runId = event.runId { metadata["run.id"] = "\(runId)" }
-        if let attempt = event.attempt { metadata["run.attempt"] = "\(attempt)" }
-        if let duration = event.durationMs { metadata["run.duration_ms"] = "\(duration)" }
-        if let reason = event.reason { metadata["reason"] = "\(reason)" }
-        if let next = event.nextRetryIn { metadata["next_retry_ms"] = "\(next)" }
-        if let exitCode = event.exitCode { metadata["exit_code"] = "\(exitCode)" }
-        if let signal = event.signal { metadata["signal"] = "\(signal)" }
-        if let by = event.by { metadata["by"] = "\(by)" }
-        let level: Logger.Level
-        switch event.status {
-        case .failed, .timeout:
-            level = event.endsRun ? .error : .warning
-        case .retry, .interrupted, .stale:
-            level = .warning
-        case .scheduled, .queued, .running, .success, .cancelled, .deferred, .skipped, .paused, .resumed, .chaos:
-            level = .info
-        }
-        // The run (or, for job events, the job) in the text too: `journalctl -u orkestrond` shows MESSAGE only.
-        let subject = event.runId ?? event.jobId
-        logger.log(level: level, "\(Self.message(for: event.status)): \(subject)", metadata: metadata)
-    }
-
-    static func message(for status: EventStatus) -> String {
-        switch status {
-        case .scheduled: return "run scheduled"
-        case .queued: return "run queued"
-        case .running: return "run started"
-        case .success: return "run succeeded"
-        case .failed: return "run failed"
-        case .timeout: return "run timed out"
-        case .cancelled: return "run cancelled"
-        case .retry: return "retry planned"
-        case .deferred: return "run deferred"
-        case .skipped: return "run skipped"
-        case .interrupted: return "run interrupted"
-        case .paused: return "job paused"
-        case .resumed: return "job resumed"
-        case .stale: return "job stale"
-        case .chaos: return "failure injection changed"
         }
     }
 
