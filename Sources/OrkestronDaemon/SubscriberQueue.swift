@@ -76,6 +76,16 @@ final class SubscriberQueue: Sendable {
         reader?.resume(returning: nil)
     }
 
+    /// Up to `limit` messages that are queued now, without waiting (after `next()`, so the writer can send a
+    /// burst in one write).
+    func takeAvailable(limit: Int) -> [SubscriberMessage] {
+        state.withLock { state in
+            var taken: [SubscriberMessage] = []
+            while taken.count < limit && !state.isEmpty { taken.append(state.take()) }
+            return taken
+        }
+    }
+
     /// The next message, waiting for one; nil once finished and drained, or when the task is cancelled.
     /// One reader at a time.
     func next() async -> SubscriberMessage? {
