@@ -132,6 +132,7 @@ let package = Package(
             name: "OrkestronDaemonUnitTests",
             dependencies: [
                 "OrkestronDaemon", "OrkestronConfig", "OrkestronCore", "OrkestronStore", "OrkestronSystemd",
+                "OrkestronMetrics", "OrkestronProtocol",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
