@@ -11,6 +11,8 @@ let package = Package(
         // For the fuzzing package in Tests/Fuzz, which can only reach this package's modules through products.
         .library(name: "OrkestronConfig", targets: ["OrkestronConfig"]),
         .library(name: "OrkestronProtocol", targets: ["OrkestronProtocol"]),
+        // Load tests and benchmarks for developers (`make soak`); not installed and not in the Debian package.
+        .executable(name: "orkbench", targets: ["orkbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -104,6 +106,19 @@ let package = Package(
                 "OrkestronCore", "OrkestronConfig", "OrkestronClient", "OrkestronProtocol", "OrkestronConsole",
                 "OrkestronSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // `orkbench`: load tests and benchmarks against the real daemon binary, one subcommand per measure. NIO
+        // directly: hundreds of client connections as channel handlers on one event loop cost the bench little.
+        .executableTarget(
+            name: "orkbench",
+            dependencies: [
+                "OrkestronCore", "OrkestronProtocol", "OrkestronClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
         .testTarget(name: "OrkestronCoreTests", dependencies: ["OrkestronCore"]),

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `orkbench`: load tests and benchmarks of `orkestrond`, for developers (not installed, not in the package).
+///
+/// Each measure is a subcommand in a file of its own; they start the real release daemon in a temporary folder,
+/// so what they report is what an installed daemon does, without root, systemd or the system's paths.
+@main
+struct Orkbench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orkbench",
+        abstract: "Load tests and benchmarks of orkestrond.",
+        subcommands: [SoakCommand.self]
+    )
+}
