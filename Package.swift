@@ -106,6 +106,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make bench`: the benchmarks beside their targets and peers; not installed. The peers' Python drivers
+        // live in Peers/ and are run, not compiled.
+        .executableTarget(
+            name: "orkbench",
+            dependencies: [
+                "OrkestronCore", "OrkestronMetrics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Peers"]
+        ),
         .testTarget(name: "OrkestronCoreTests", dependencies: ["OrkestronCore"]),
         .testTarget(name: "OrkestronMetricsTests", dependencies: ["OrkestronMetrics"]),
         .testTarget(name: "OrkestronConfigTests", dependencies: ["OrkestronConfig"]),
