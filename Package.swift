@@ -117,7 +117,10 @@ let package = Package(
             exclude: ["Peers"]
         ),
         .testTarget(name: "OrkestronCoreTests", dependencies: ["OrkestronCore"]),
-        .testTarget(name: "OrkestronMetricsTests", dependencies: ["OrkestronMetrics"]),
+        .testTarget(
+            name: "OrkestronMetricsTests",
+            dependencies: ["OrkestronMetrics", "OrkestronCore", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .testTarget(name: "OrkestronConfigTests", dependencies: ["OrkestronConfig"]),
         .testTarget(name: "OrkestronStoreTests", dependencies: ["OrkestronStore"]),
         .testTarget(name: "OrkestronProtocolTests", dependencies: ["OrkestronProtocol"]),
