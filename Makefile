@@ -13,7 +13,7 @@ PIP_PACKAGES := prometheus_client
 DEB_BUILD_PACKAGES := debhelper lintian
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test crash-test soak deps deb-deps clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke
+.PHONY: all build test crash-test soak deps deb-deps bench-deps bench clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke
 
 all: build completions
 
@@ -46,6 +46,14 @@ deps:
 
 deb-deps: deps
 	$(call apt_install,$(DEB_BUILD_PACKAGES))
+
+## bench-deps: also the peers `make bench` measures against: systemd-analyze comes with `deps` (systemd); croniter
+## and cronsim, the Python cron libraries, come from PyPI like prometheus_client.
+BENCH_PIP_PACKAGES := croniter cronsim
+bench-deps: deps
+	@for module in $(BENCH_PIP_PACKAGES); do \
+		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$module; \
+	done
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -185,6 +193,17 @@ RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath -Xlinker
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
 	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond
+
+## bench: orkbench (release, like the installed programs) measures cron evaluation, the engine and a simulated
+## day, each against its target and, where one exists, a peer on the same work; results as JSON in .build/bench/.
+BENCH_DIR := .build/bench
+bench: bench-deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkbench
+	mkdir -p $(BENCH_DIR)
+	$(RELEASE_DIR)/orkbench cron --json $(BENCH_DIR)/cron.json
+	$(RELEASE_DIR)/orkbench engine --json $(BENCH_DIR)/engine.json
+	$(RELEASE_DIR)/orkbench simulate --json $(BENCH_DIR)/simulate.json
 
 ## install: SPEC §7's layout with PREFIX=/usr (what a package does); PREFIX defaults to /usr/local for a
 ## hand install. DESTDIR stages the tree. Units go to /lib/systemd/system for PREFIX=/usr (SPEC §7; the same

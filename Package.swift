@@ -108,21 +108,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // `orkbench`: load tests and benchmarks against the real daemon binary, one subcommand per measure. NIO
-        // directly: hundreds of client connections as channel handlers on one event loop cost the bench little.
+        // `orkbench`: the load test (`make soak`) and the benchmarks (`make bench`) against the real release programs,
+        // one subcommand per measure. NIO directly: hundreds of client connections as channel handlers on one event
+        // loop cost the bench little. The peers' Python drivers live in Peers/ and are run, not compiled.
         .executableTarget(
             name: "orkbench",
             dependencies: [
-                "OrkestronCore", "OrkestronProtocol", "OrkestronClient",
+                "OrkestronCore", "OrkestronMetrics", "OrkestronProtocol", "OrkestronClient", "OrkestronStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
-            ]
+            ],
+            exclude: ["Peers"]
         ),
         .testTarget(name: "OrkestronCoreTests", dependencies: ["OrkestronCore"]),
-        .testTarget(name: "OrkestronMetricsTests", dependencies: ["OrkestronMetrics"]),
+        .testTarget(
+            name: "OrkestronMetricsTests",
+            dependencies: ["OrkestronMetrics", "OrkestronCore", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .testTarget(name: "OrkestronConfigTests", dependencies: ["OrkestronConfig"]),
         .testTarget(name: "OrkestronStoreTests", dependencies: ["OrkestronStore"]),
         .testTarget(name: "OrkestronProtocolTests", dependencies: ["OrkestronProtocol"]),

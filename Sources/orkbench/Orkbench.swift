@@ -1,14 +1,15 @@
 import ArgumentParser
 
-/// `orkbench`: load tests and benchmarks of `orkestrond`, for developers (not installed, not in the package).
+/// `orkbench`: the load test and the benchmarks of `orkestrond`, for developers (not installed, not in the package).
 ///
-/// Each measure is a subcommand in a file of its own; they start the real release daemon in a temporary folder,
-/// so what they report is what an installed daemon does, without root, systemd or the system's paths.
+/// Each measure is a subcommand in a file of its own; the daemon measures start the real release daemon in a
+/// temporary folder, so what they report is what an installed daemon does, without root, systemd or the system's
+/// paths.
 @main
 struct Orkbench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orkbench",
         abstract: "Load tests and benchmarks of orkestrond.",
-        subcommands: [SoakCommand.self]
+        subcommands: [SoakCommand.self, CronBenchmark.self, EngineBenchmark.self, SimulateBenchmark.self]
     )
 }
