@@ -13,7 +13,7 @@ PIP_PACKAGES := prometheus_client
 DEB_BUILD_PACKAGES := debhelper lintian
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test crash-test deps deb-deps clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke
+.PHONY: all build test crash-test deps bench-deps deb-deps clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke
 
 all: build completions
 
@@ -42,6 +42,15 @@ deps:
 	$(call apt_install,$(DEB_PACKAGES))
 	@for module in $(PIP_PACKAGES); do \
 		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$module; \
+	done
+
+## bench-deps: the peers `make bench` runs beside orkestrond: APScheduler 3 (PyPI; 4 is a different API) for the
+## start-lateness rows. Installed like the test's Python modules, when `import` fails.
+BENCH_PIP_PACKAGES := apscheduler:apscheduler<4
+bench-deps: deps
+	@for entry in $(BENCH_PIP_PACKAGES); do \
+		module=$${entry%%:*}; requirement=$${entry#*:}; \
+		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$$requirement"; \
 	done
 
 deb-deps: deps

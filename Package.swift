@@ -106,6 +106,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make bench`: the measures of docs/BENCHMARKS.md, run against the release daemon (not installed). The peer
+        // drivers in Peers/ are Python scripts it runs, not sources.
+        .executableTarget(
+            name: "orkbench",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["Peers"]
+        ),
         .testTarget(name: "OrkestronCoreTests", dependencies: ["OrkestronCore"]),
         .testTarget(name: "OrkestronMetricsTests", dependencies: ["OrkestronMetrics"]),
         .testTarget(name: "OrkestronConfigTests", dependencies: ["OrkestronConfig"]),
