@@ -297,8 +297,11 @@ actor EngineDriver: Service {
         log(event)
         metrics.record(event)
         let type = jobTypes[event.jobId]
+        var line: EventLine?
         for subscriber in subscribers.values where subscriber.filter.matches(event, type: type) {
-            subscriber.deliver(event)
+            let shared = line ?? EventLine(event)
+            line = shared
+            subscriber.deliver(shared)
         }
         if let runId = event.runId {
             if event.status == .scheduled, let slot = event.slot { slotOfRun[runId] = slot }

@@ -46,7 +46,7 @@ final class SubscriberQueue: Sendable {
     }
 
     /// Queues an event, or counts it as dropped when the queue is full. Never waits.
-    func push(_ event: Event) {
+    func push(_ event: EventLine) {
         let reader = state.withLock { state -> CheckedContinuation<SubscriberMessage?, Never>? in
             guard !state.finished else { return nil }
             if let reader = state.reader {
@@ -64,6 +64,16 @@ final class SubscriberQueue: Sendable {
             return nil
         }
         reader?.resume(returning: .event(event))
+    }
+
+    /// What is queued now, up to `limit` messages, without waiting: the reader writes them in one go, so a
+    /// backlog costs one write per batch instead of one per event.
+    func takeAvailable(limit: Int) -> [SubscriberMessage] {
+        state.withLock { state in
+            var taken: [SubscriberMessage] = []
+            while taken.count < limit && !state.isEmpty { taken.append(state.take()) }
+            return taken
+        }
     }
 
     /// Ends the queue: the reader gets what is queued, then nil.
