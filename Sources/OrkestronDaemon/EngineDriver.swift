@@ -53,6 +53,8 @@ actor EngineDriver: Service {
     var statusDirty = true
     static let statusIntervalMs: Int64 = 250
 
+    /// The instant of the last turn of the loop, from which its sleep is counted.
+    private var lastWake = Instant(millisecondsSinceEpoch: 0)
     private var wakeContinuation: CheckedContinuation<Void, Never>?
     private var nudged = false
 
@@ -117,7 +119,7 @@ actor EngineDriver: Service {
 
     private func timerLoop() async {
         while !Task.isCancelled, let delay = wake() {
-            if delay > 0 { await sleep(milliseconds: delay) }
+            if delay > 0 { await sleep(until: lastWake + delay) }
         }
     }
 
@@ -125,6 +127,7 @@ actor EngineDriver: Service {
     /// what it did, handles the shutdown deadline, and returns how long to sleep, or nil when the loop is done.
     func wake() -> Int64? {
         let now = currentInstant()
+        lastWake = now
         engine.advance(to: now, into: &buffer)
         apply(nudge: false)
         if let deadline = shutdownDeadline {
@@ -205,10 +208,17 @@ actor EngineDriver: Service {
         return line
     }
 
-    /// Sleeps until the delay passes or an input changes the next wake-up.
-    private func sleep(milliseconds: Int64) async {
+    /// Sleeps until the wall clock reaches `instant` or an input changes the next wake-up.
+    ///
+    /// The delay is measured to the nanosecond from now, so the loop wakes as the slot's millisecond begins (it
+    /// was a whole number of milliseconds from a reading up to 1 ms old). Zero tolerance: without one, Swift
+    /// hands the sleep to `dispatch_after`, whose leeway is a tenth of the delay and at least 1 ms, and a start's
+    /// lateness is what a scheduler is judged by (SPEC §4: timers precise to the millisecond).
+    private func sleep(until instant: Instant) async {
+        let nanoseconds = clock.nanoseconds(until: instant)
+        guard nanoseconds > 0 else { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(milliseconds)) }
+            group.addTask { try? await Task.sleep(for: .nanoseconds(nanoseconds), tolerance: .zero) }
             group.addTask { await self.waitForNudge() }
             await group.next()
             group.cancelAll()
@@ -289,12 +299,14 @@ actor EngineDriver: Service {
         // (the run's RUNNING among them) before it starts the process.
         writer.enqueue(events: events, states: engine.takeDirtyJobStates())
         for request in requests { supervisor.submit(request) }
+        // Logged last: formatting and writing a line per event is the costliest step here (a thousand runs due
+        // at once are three thousand lines), and subscribers and processes should not wait for it.
+        for event in events { log(event) }
         statusDirty = true
         if shouldNudge { nudge() }
     }
 
     private func record(_ event: Event) {
-        log(event)
         metrics.record(event)
         let type = jobTypes[event.jobId]
         var line: EventLine?
