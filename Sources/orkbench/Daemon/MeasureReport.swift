@@ -44,8 +44,7 @@ struct MeasureReport: Codable, Sendable {
     func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        // NaN (a peer that produced nothing) is not JSON: such values are left out by the optionals above and
-        // written as null here.
+        // NaN (a measure with no sample) is not JSON: it is written as the string "NaN" rather than failing.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         try encoder.encode(self).write(to: URL(fileURLWithPath: path))
