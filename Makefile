@@ -44,6 +44,15 @@ deps:
 		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$module; \
 	done
 
+## bench-deps: the peers `make bench` runs beside orkestrond: APScheduler 3 (PyPI; 4 is a different API) for the
+## start-lateness rows. Installed like the test's Python modules, when `import` fails.
+BENCH_PIP_PACKAGES := apscheduler:apscheduler<4
+bench-deps: deps
+	@for entry in $(BENCH_PIP_PACKAGES); do \
+		module=$${entry%%:*}; requirement=$${entry#*:}; \
+		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$$requirement"; \
+	done
+
 deb-deps: deps
 	$(call apt_install,$(DEB_BUILD_PACKAGES))
 

@@ -46,7 +46,7 @@ final class SubscriberQueue: Sendable {
     }
 
     /// Queues an event, or counts it as dropped when the queue is full. Never waits.
-    func push(_ event: Event) {
+    func push(_ event: EventLine) {
         let reader = state.withLock { state -> CheckedContinuation<SubscriberMessage?, Never>? in
             guard !state.finished else { return nil }
             if let reader = state.reader {

@@ -10,6 +10,9 @@ struct Orkbench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orkbench",
         abstract: "Load tests and benchmarks of orkestrond.",
-        subcommands: [SoakCommand.self, CronBenchmark.self, EngineBenchmark.self, SimulateBenchmark.self]
+        subcommands: [
+            SoakCommand.self, CronBenchmark.self, EngineBenchmark.self, SimulateBenchmark.self, StartLateness.self,
+            EventFanout.self, DaemonMemory.self, StartupReady.self, IdleWakeups.self,
+        ]
     )
 }
