@@ -13,7 +13,7 @@ PIP_PACKAGES := prometheus_client
 DEB_BUILD_PACKAGES := debhelper lintian
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test crash-test deps deb-deps clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke
+.PHONY: all build test crash-test deps deb-deps clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke bench bench-deps
 
 all: build completions
 
@@ -46,6 +46,12 @@ deps:
 
 deb-deps: deps
 	$(call apt_install,$(DEB_BUILD_PACKAGES))
+
+## bench-deps: the peers `make bench` measures beside us, from Debian: redis-server and redis-benchmark
+## (redis-tools). orkbench starts redis-server by hand in a temporary folder; the package's service is not used.
+BENCH_PACKAGES := redis-server redis-tools
+bench-deps: deps
+	$(call apt_install,$(BENCH_PACKAGES))
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -266,3 +272,20 @@ deb: deb-deps release
 	cd $(DEB_DIR)/orkestron && ORKESTRON_SOURCE=$(CURDIR) dpkg-buildpackage --build=binary --no-sign
 	lintian --fail-on error,warning $(DEB)
 	@echo "built $(DEB)"
+
+## bench: orkbench (release, like the programs it measures) runs each measure beside its peer and writes its
+## result as JSON to $(BENCH_DIR). BENCH_REPEATS repeats per measure (medians); the machine's load average is
+## recorded beside each result, as other work on the same cores moves the absolute numbers (ratios measured in
+## the same run move less).
+BENCH_DIR     ?= .build/bench
+BENCH_REPEATS ?= 5
+BENCH_MEASURES := status-rtt list-latency process-runs history-writes
+bench: bench-deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkbench
+	mkdir -p $(BENCH_DIR)
+	@for measure in $(BENCH_MEASURES); do \
+		$(RELEASE_DIR)/orkbench $$measure --repeats $(BENCH_REPEATS) --bin-dir $(RELEASE_DIR) \
+			--json $(BENCH_DIR)/$$measure.json || exit 1; \
+	done

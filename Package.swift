@@ -106,6 +106,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make bench`: measures the release programs beside their peers and writes docs/BENCHMARKS.md. Not
+        // installed. The peer drivers are Python scripts run by it, not part of the target.
+        .executableTarget(
+            name: "orkbench",
+            dependencies: [
+                "OrkestronCore", "OrkestronStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Peers"]
+        ),
         .testTarget(name: "OrkestronCoreTests", dependencies: ["OrkestronCore"]),
         .testTarget(name: "OrkestronMetricsTests", dependencies: ["OrkestronMetrics"]),
         .testTarget(name: "OrkestronConfigTests", dependencies: ["OrkestronConfig"]),
