@@ -33,8 +33,7 @@ extension EngineDriver {
 
     func listJobs(type: String?, state: String?) -> JSONValue {
         var rows: [JSONValue] = []
-        for id in engine.jobIds {
-            guard let job = engine.inspect(id) else { continue }
+        for job in engine.inspectAll() {
             if let type, job.definition.type != type { continue }
             if let state, job.state.rawValue != state { continue }
             rows.append(summary(job))
