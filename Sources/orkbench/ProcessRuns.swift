@@ -36,10 +36,13 @@ struct ProcessRuns: AsyncParsableCommand {
         let loadBefore = Statistics.loadAverage()
         let daemon = try DaemonUnderTest.start(binDir: options.binDir, config: Self.config, label: "runs")
         var rates: [Double] = []
+        var cpuPerRun: [Double] = []
         do {
             _ = try Self.measure(socketPath: daemon.socketPath, count: 200)  // warm-up
             for _ in 0..<options.repeats {
+                let cpu = ProcessCPU.seconds(pid: daemon.process.pid)
                 rates.append(try Self.measure(socketPath: daemon.socketPath, count: count))
+                cpuPerRun.append((ProcessCPU.seconds(pid: daemon.process.pid) - cpu) / Double(count) * 1_000)
             }
         } catch {
             daemon.stop()
@@ -60,9 +63,10 @@ struct ProcessRuns: AsyncParsableCommand {
                 the first request to the \(count)th SUCCESS (any FAILED fails the benchmark). One warm-up of 200 \
                 runs on the same daemon, then \(options.repeats) repeats, median. Peer: `xargs -P2 -n1 true` with \
                 \(count) numbers printf'd into its stdin, \(count) / its wall time, one warm-up, median of \
-                \(options.repeats).
+                \(options.repeats). daemonCpuMsPerRun: the daemon's own CPU time (user + system) per run, children excluded.
                 """,
-            raw: .init(ours: rates, peer: peer), loadAverage: [loadBefore, Statistics.loadAverage()])
+            raw: .init(ours: rates, peer: peer), loadAverage: [loadBefore, Statistics.loadAverage()],
+            details: ["daemonCpuMsPerRun": Statistics.median(cpuPerRun)])
         try BenchResult.report([result], to: options.json)
     }
 

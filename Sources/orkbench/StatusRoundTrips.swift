@@ -40,8 +40,14 @@ struct StatusRoundTrips: AsyncParsableCommand {
         do {
             _ = try Self.measure(socketPath: daemon.socketPath, connections: 1, requests: 2_000)  // warm-up
             for _ in 0..<options.repeats {
-                one.append(try Self.measure(socketPath: daemon.socketPath, connections: 1, requests: requests))
-                sixteen.append(try Self.measure(socketPath: daemon.socketPath, connections: 16, requests: requests16))
+                var cpu = ProcessCPU.seconds(pid: daemon.process.pid)
+                var sample = try Self.measure(socketPath: daemon.socketPath, connections: 1, requests: requests)
+                sample.cpuPerRequest = (ProcessCPU.seconds(pid: daemon.process.pid) - cpu) / Double(requests) * 1e6
+                one.append(sample)
+                cpu = ProcessCPU.seconds(pid: daemon.process.pid)
+                sample = try Self.measure(socketPath: daemon.socketPath, connections: 16, requests: requests16)
+                sample.cpuPerRequest = (ProcessCPU.seconds(pid: daemon.process.pid) - cpu) / Double(requests16) * 1e6
+                sixteen.append(sample)
             }
         } catch {
             daemon.stop()
@@ -72,6 +78,8 @@ struct StatusRoundTrips: AsyncParsableCommand {
         var perSecond: Double
         var p50: Double
         var p99: Double
+        /// The daemon's CPU time per request (µs), from /proc.
+        var cpuPerRequest: Double = 0
     }
 
     static func measure(socketPath: String, connections: Int, requests: Int) throws -> Sample {
@@ -153,6 +161,7 @@ struct StatusRoundTrips: AsyncParsableCommand {
             raw: .init(ours: ours.map(\.perSecond), peer: peer.PING_INLINE.rps), loadAverage: load,
             details: [
                 "oursP50Us": Statistics.median(ours.map(\.p50)), "oursP99Us": Statistics.median(ours.map(\.p99)),
+                "daemonCpuUsPerRequest": Statistics.median(ours.map(\.cpuPerRequest)),
                 "peerP50Us": Statistics.median(peer.PING_INLINE.p50) * 1_000,
                 "peerP99Us": Statistics.median(peer.PING_INLINE.p99) * 1_000,
                 "peerMbulkPerSecond": Statistics.median(peer.PING_MBULK.rps),

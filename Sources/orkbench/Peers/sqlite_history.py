@@ -4,7 +4,8 @@
 Creates a new database per repeat from the DDL of the daemon's own database (--schema-from, as `.schema` prints
 it), with the daemon's PRAGMAs, then inserts RUNS runs (1 run row, 1 attempt row, 4 event rows each, in their
 final form) in transactions of BATCH_RUNS runs with executemany. The rows are built before the clock starts.
-Prints one JSON object: runs per second of every repeat (after one warm-up) and the SQLite version.
+Prints one JSON object: runs per second of every repeat (after --warmup runs) and the SQLite version.
+orkbench calls it once per repeat, between its own, so that a change in the machine's load hits both alike.
 """
 import argparse
 import json
@@ -91,17 +92,18 @@ def main():
     parser.add_argument("--batch-runs", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1, help="unreported runs first (0 when interleaved)")
     args = parser.parse_args()
     ddl = schema(args.schema_from)
     batches = rows(args.runs, args.jobs, args.batch_runs)
     rates = []
-    for index in range(args.repeats + 1):
+    for index in range(args.repeats + args.warmup):
         path = os.path.join(args.folder, "peer-%d.db" % index)
         elapsed = write(path, ddl, batches)
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
                 os.unlink(path + suffix)
-        if index > 0:
+        if index >= args.warmup:
             rates.append(args.runs / elapsed)
     print(json.dumps({"perSecond": rates, "sqlite": sqlite3.sqlite_version, "ddl": ddl}))
 
