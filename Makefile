@@ -314,3 +314,20 @@ deb: deb-deps release
 	cd $(DEB_DIR)/orkestron && ORKESTRON_SOURCE=$(CURDIR) dpkg-buildpackage --build=binary --no-sign
 	lintian --fail-on error,warning $(DEB)
 	@echo "built $(DEB)"
+
+## bench: orkbench (release, like the programs it measures) runs each measure beside its peer and writes its
+## result as JSON to $(BENCH_DIR). BENCH_REPEATS repeats per measure (medians); the machine's load average is
+## recorded beside each result, as other work on the same cores moves the absolute numbers (ratios measured in
+## the same run move less).
+BENCH_DIR     ?= .build/bench
+BENCH_REPEATS ?= 5
+BENCH_MEASURES := status-rtt list-latency process-runs history-writes
+bench: bench-deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkbench
+	mkdir -p $(BENCH_DIR)
+	@for measure in $(BENCH_MEASURES); do \
+		$(RELEASE_DIR)/orkbench $$measure --repeats $(BENCH_REPEATS) --bin-dir $(RELEASE_DIR) \
+			--json $(BENCH_DIR)/$$measure.json || exit 1; \
+	done

@@ -110,7 +110,9 @@ final class ControlServer: Service, Sendable {
                             // Refusals are written from their own task too: the accept loop never waits on a client.
                             switch limiter.admit(connection.peer) {
                             case .admitted:
-                                group.addTask {
+                                // On the connection's own event loop: no thread hop per request (see the executor).
+                                let executor = EventLoopTaskExecutor(connection.channel.channel.eventLoop)
+                                group.addTask(executorPreference: executor) {
                                     await self.serve(connection)
                                     self.limiter.release(connection.peer)
                                 }

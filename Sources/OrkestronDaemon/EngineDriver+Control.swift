@@ -49,7 +49,7 @@ extension EngineDriver {
             return matching
         }
         guard let ids, !ids.isEmpty else { throw RPCError.invalidParams("give \"ids\", \"type\" or \"all\"") }
-        for id in ids where engine.inspect(id) == nil { throw RPCError.notFound("unknown job \"\(id)\"") }
+        for id in ids where !engine.hasJob(id) { throw RPCError.notFound("unknown job \"\(id)\"") }
         return ids
     }
 

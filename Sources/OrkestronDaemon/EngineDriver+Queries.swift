@@ -33,11 +33,12 @@ extension EngineDriver {
 
     func listJobs(type: String?, state: String?) -> JSONValue {
         var rows: [JSONValue] = []
-        for id in jobIdsInOrder {
-            // The type first, from the driver's own table: inspecting every job to keep a few would cost the
-            // actor (whose time is the engine's) a full listing for each `jobs.list {type}`.
-            if let type, jobTypes[id] != type { continue }
-            guard let job = engine.inspect(id) else { continue }
+        // The type first, from the driver's own table (kept in id order since the start or the last reload), then
+        // one inspection pass over what is left: inspecting every job to keep a few would cost the actor (whose
+        // time is the engine's) a full listing for each `jobs.list {type}`, and inspecting them one by one would
+        // find the slot holders again for every job (quadratic in the job count).
+        let ids = type.map { type in jobIdsInOrder.filter { jobTypes[$0] == type } } ?? jobIdsInOrder
+        for job in engine.inspect(ids) {
             if let state, job.state.rawValue != state { continue }
             rows.append(summary(job))
         }

@@ -266,8 +266,7 @@ actor EngineDriver: Service {
     private func cancelRunningForShutdown() {
         shutdownCancelled = true
         let now = currentInstant()
-        for id in engine.jobIds {
-            guard let inspection = engine.inspect(id) else { continue }
+        for inspection in engine.inspectAll() {
             for run in inspection.activeRuns {
                 if case .running = run.phase {
                     try? engine.cancel(runId: run.runId, reason: "shutdown", at: now, into: &buffer)

@@ -22,6 +22,8 @@ final class StoreWriter: Service, Sendable {
     private struct Pending {
         var events: [Event] = []
         var states: [String: JobPersistentState] = [:]
+        /// Job processes started and reaped, in order.
+        var processGroups: [ProcessGroupChange] = []
         var barriers: [CheckedContinuation<StoreError?, Never>] = []
         var finished = false
         /// Set by the first failed write: nothing more is written and every later flush fails with it.
@@ -47,6 +49,21 @@ final class StoreWriter: Service, Sendable {
             guard pending.failure == nil else { return }  // the daemon is stopping: see the type's comment
             pending.events.append(contentsOf: events)
             for state in states { pending.states[state.jobId] = state }
+        }
+        signal.yield()
+    }
+
+    /// Queues a process group's row for the next transaction; never blocks.
+    ///
+    /// The supervisor records each job process as it starts and clears it once reaped. Batched with the events
+    /// instead of a transaction each (two more commits per run, each waiting for the writer), they cost a row
+    /// in a commit that happens anyway. The row of a process started just before a `kill -9` may miss the
+    /// disk, as it could before between the spawn and its own commit: the restart finds such a process by
+    /// the `ORKESTRON_INSTANCE` and `ORKESTRON_RUN` it inherited (`OrphanReaper`).
+    func enqueue(processGroup change: ProcessGroupChange) {
+        pending.withLock { pending in
+            guard pending.failure == nil else { return }
+            pending.processGroups.append(change)
         }
         signal.yield()
     }
@@ -107,15 +124,17 @@ final class StoreWriter: Service, Sendable {
             defer {
                 pending.events.removeAll(keepingCapacity: true)
                 pending.states.removeAll(keepingCapacity: true)
+                pending.processGroups.removeAll(keepingCapacity: true)
                 pending.barriers.removeAll()
             }
             return pending
         }
         if let failure = batch.failure { throw failure }
         var outcome: StoreError?
-        if !batch.events.isEmpty || !batch.states.isEmpty {
+        if !batch.events.isEmpty || !batch.states.isEmpty || !batch.processGroups.isEmpty {
             do {
-                try store.append(events: batch.events, jobStates: Array(batch.states.values))
+                try store.append(
+                    events: batch.events, jobStates: Array(batch.states.values), processGroups: batch.processGroups)
                 // Logged once committed: the log shows only what the store holds, and the engine's actor, which
                 // hands the events over, does not spend its time formatting and writing log lines.
                 for event in batch.events { EventLogger.log(event, to: logger) }

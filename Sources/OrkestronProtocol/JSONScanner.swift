@@ -8,11 +8,15 @@
 /// It accepts only RFC 8259 JSON that the decoder path reads the same way, and gives up (returns nil) on
 /// anything else: duplicate object keys, nesting deeper than 512, a lone surrogate, a control character in a
 /// string. `JSONValue.parse` then falls back to the decoder, so an unusual or invalid input gets exactly the
-/// value, or the error message, it got before.
+/// value, or the error message, it got before. The one exception is a trailing comma (`[1,]`, `{"a":1,}`): the
+/// decoder lets it pass, RFC 8259 does not, and SPEC §5 makes a line that is not a JSON text a parse error
+/// (-32700); the scanner throws for it rather than hand it to the decoder.
 struct JSONScanner {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
     private var depth = 0
+    /// Where a comma was followed by the closing bracket, once one was seen.
+    private var trailingComma: Int?
 
     static let maximumDepth = 512
 
@@ -20,11 +24,16 @@ struct JSONScanner {
         self.bytes = bytes
     }
 
-    /// The value of the whole text, or nil when the fallback must decide.
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> JSONValue? {
+    /// The value of the whole text, or nil when the fallback must decide; throws for a trailing comma, which the
+    /// fallback would accept.
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue? {
         var scanner = JSONScanner(bytes)
         scanner.skipWhitespace()
-        guard let value = scanner.value() else { return nil }
+        let parsed = scanner.value()
+        if let offset = scanner.trailingComma {
+            throw JSONParseError(message: "trailing comma at offset \(offset)")
+        }
+        guard let value = parsed else { return nil }
         scanner.skipWhitespace()
         // Not a ternary: `JSONValue` is `ExpressibleByNilLiteral`, so `cond ? value : nil` would give `.null`.
         guard scanner.position == bytes.count else { return nil }
@@ -63,7 +72,10 @@ struct JSONScanner {
             guard let value = value() else { return nil }
             members.append((key, value))
             skipWhitespace()
-            if take(UInt8(ascii: ",")) { continue }
+            if take(UInt8(ascii: ",")) {
+                if closes(with: UInt8(ascii: "}")) { return nil }
+                continue
+            }
             guard take(UInt8(ascii: "}")) else { return nil }
             break
         }
@@ -87,7 +99,10 @@ struct JSONScanner {
             guard let value = value() else { return nil }
             items.append(value)
             skipWhitespace()
-            if take(UInt8(ascii: ",")) { continue }
+            if take(UInt8(ascii: ",")) {
+                if closes(with: UInt8(ascii: "]")) { return nil }
+                continue
+            }
             guard take(UInt8(ascii: "]")) else { return nil }
             return .array(items)
         }
@@ -229,6 +244,15 @@ struct JSONScanner {
             default: return
             }
         }
+    }
+
+    /// After a comma: whether the container's closing bracket comes next (noted, for `parse` to throw).
+    private mutating func closes(with bracket: UInt8) -> Bool {
+        let comma = position - 1
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == bracket else { return false }
+        trailingComma = comma
+        return true
     }
 
     private mutating func take(_ byte: UInt8) -> Bool {

@@ -8,7 +8,10 @@ extension JSONValue {
     /// contract before the scanner existed.
     public static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
         guard String(validating: data, as: UTF8.self) != nil else { throw JSONParseError(message: "invalid UTF-8") }
-        if let value = data.withUnsafeBytes({ JSONScanner.parse($0) }) { return value }
+        let scanned = try data.withUnsafeBytes { (bytes) throws(JSONParseError) -> JSONValue? in
+            try JSONScanner.parse(bytes)
+        }
+        if let scanned { return scanned }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {

@@ -9,7 +9,7 @@ import Testing
 @Suite("JSONScanner")
 struct JSONScannerTests {
     static func scanned(_ text: String) -> JSONValue? {
-        Data(text.utf8).withUnsafeBytes { JSONScanner.parse($0) }
+        Data(text.utf8).withUnsafeBytes { try? JSONScanner.parse($0) }
     }
 
     static func decoded(_ text: String) -> JSONValue? {
@@ -44,7 +44,7 @@ struct JSONScannerTests {
     @Test("what the scanner leaves to the decoder: malformed text and valid corners it does not decide")
     func leftToDecoder() {
         for text in [
-            "", " ", "{", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "01", "1.", ".5", "1e", "+1", "tru", "truex", "nul",
+            "", " ", "{", "{\"a\" 1}", "01", "1.", ".5", "1e", "+1", "tru", "truex", "nul",
             "[1 2]", "{\"a\":1}x", "\"open", "\"\\x\"", "\"\\u12\"", "\"\\uD800\"", "\"\\uDC00\"", "\"a\u{01}b\"",
             "{\"a\":1,\"a\":2}", "1e400", "{1:2}",
         ] {
@@ -52,6 +52,91 @@ struct JSONScannerTests {
         }
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(Self.scanned(deep) == nil)
+    }
+
+    /// Malformed texts: whether the scanner refuses them itself (a trailing comma) or leaves them to the decoder,
+    /// `JSONValue.parse` throws, as JSONDecoder did before the scanner.
+    @Test(
+        "malformed texts are refused",
+        arguments: [
+            "", " ", "{", "}", "01", "1.", ".5", "-", "+1", "1e", "NaN", "Infinity", "tru", "nul", #""unterminated"#,
+            "\"tab\there\"", #""\x""#, #""\u12""#, #"{"a" 1}"#, #"{1:2}"#, "[1 2]", "1 2", #"{"a":1}x"#,
+            "[" + String(repeating: "[", count: 600) + String(repeating: "]", count: 601),
+        ])
+    func malformed(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+    }
+
+    /// JSONDecoder lets a trailing comma pass; RFC 8259 does not, so the scanner refuses it rather than hand it to
+    /// the decoder, and the line is a parse error (SPEC §5: -32700), at any depth and with whitespace before the
+    /// bracket.
+    @Test(
+        "a trailing comma is a parse error",
+        arguments: [
+            "[1,]", #"{"a":1,}"#, "[1 , ]", #"{"jsonrpc":"2.0","id":1,"method":"x",}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"x","params":{"ids":["a",]}}"#, "[[],[1,],2]",
+        ])
+    func trailingComma(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+        guard case .failed(let response) = RPCLine.parse(Data(text.utf8)), case .failure(let error) = response.outcome
+        else {
+            Issue.record("\(text) was not refused as a whole line")
+            return
+        }
+        #expect(error.code == RPCError.parseErrorCode)
+    }
+
+    /// Integers stay integers (ids are echoed as sent), one beyond Int64 becomes a double; surrogate pairs join.
+    @Test("numbers and escapes keep their kind")
+    func shapes() throws {
+        #expect(try JSONValue.parse("9223372036854775807") == .int(.max))
+        #expect(try JSONValue.parse("-9223372036854775808") == .int(.min))
+        if case .double(let value) = try JSONValue.parse("9223372036854775808") {
+            #expect(value == 9_223_372_036_854_775_808)
+        } else {
+            Issue.record("an integer beyond Int64 must become a double")
+        }
+        #expect(try JSONValue.parse(#""\uD83D\uDE00""#) == .string("😀"))
+    }
+
+    /// A million `[` must be an error, not a stack overflow: any local user may send one line of 1 MiB. 512 levels
+    /// still read.
+    @Test("deep nesting is refused, not recursed into")
+    func deepNesting() {
+        let deep = String(repeating: "[", count: 1 << 20)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
+        let allowed = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)
+        #expect(Self.scanned(allowed) != nil)
+    }
+
+    /// Every input of the fuzzer's seed corpus and regressions: `JSONValue.parse` gives what JSONDecoder gave, or
+    /// refuses what it refused, except a trailing comma, which only the decoder accepted.
+    @Test("the fuzzer's corpus parses as JSONDecoder parsed it")
+    func corpus() throws {
+        let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz")
+        var checked = 0
+        for folder in ["Corpus/FuzzProtocol", "Regressions/FuzzProtocol"] {
+            let directory = fuzz.appendingPathComponent(folder)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+                let data = try Data(contentsOf: directory.appendingPathComponent(name))
+                let ours = try? JSONValue.parse(data)
+                let foundation =
+                    String(validating: data, as: UTF8.self) == nil
+                    ? nil : try? JSONDecoder().decode(JSONValue.self, from: data)
+                let scannerRefused = data.withUnsafeBytes { bytes in
+                    do {
+                        _ = try JSONScanner.parse(bytes)
+                        return false
+                    } catch {
+                        return true
+                    }
+                }
+                #expect(ours == foundation || (ours == nil && scannerRefused), "\(folder)/\(name)")
+                checked += 1
+            }
+        }
+        #expect(checked > 0)
     }
 
     @Test("random documents: serialized and read back, the scanner agrees with the decoder")
