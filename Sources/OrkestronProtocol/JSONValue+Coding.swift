@@ -8,10 +8,15 @@ extension JSONValue {
     /// contract before the scanner existed.
     public static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
         guard String(validating: data, as: UTF8.self) != nil else { throw JSONParseError(message: "invalid UTF-8") }
-        let scanned = try data.withUnsafeBytes { (bytes) throws(JSONParseError) -> JSONValue? in
-            try JSONScanner.parse(bytes)
+        // `withUnsafeBytes` rethrows untyped errors: the scanner's verdict comes out as a value.
+        let scanned = data.withUnsafeBytes { bytes -> Result<JSONValue?, JSONParseError> in
+            do throws(JSONParseError) {
+                return .success(try JSONScanner.parse(bytes))
+            } catch {
+                return .failure(error)
+            }
         }
-        if let scanned { return scanned }
+        if let value = try scanned.get() { return value }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
