@@ -44,25 +44,23 @@ deps:
 		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$module; \
 	done
 
-## bench-deps: the peers `make bench` runs beside orkestrond: APScheduler 3 (PyPI; 4 is a different API) for the
-## start-lateness rows. Installed like the test's Python modules, when `import` fails.
-BENCH_PIP_PACKAGES := apscheduler:apscheduler<4
+## bench-deps: the peers `make bench` measures beside orkestrond (issue 7), on top of `deps` (which brings
+## systemd, hence systemd-analyze): redis-server and redis-benchmark from Debian (orkbench starts its own
+## redis-server in a temporary folder; the package's service is not used), python3-venv, and APScheduler 3 (4 is
+## another API), croniter and cronsim from PyPI in a virtual environment of the build folder, so the system's
+## Python is left as it is. A package already there is not fetched again.
+BENCH_DEB_PACKAGES := redis-server redis-tools python3-venv
+BENCH_VENV         := .build/bench-venv
+BENCH_PYTHON       := $(BENCH_VENV)/bin/python
+BENCH_PIP_PACKAGES := "APScheduler>=3,<4" croniter cronsim
 bench-deps: deps
-	@for entry in $(BENCH_PIP_PACKAGES); do \
-		module=$${entry%%:*}; requirement=$${entry#*:}; \
-		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$$requirement"; \
-	done
+	$(call apt_install,$(BENCH_DEB_PACKAGES))
+	@[ -x $(BENCH_PYTHON) ] || python3 -m venv $(BENCH_VENV)
+	@$(BENCH_PYTHON) -c "import apscheduler, croniter, cronsim" 2>/dev/null || \
+		$(BENCH_PYTHON) -m pip install --quiet --disable-pip-version-check $(BENCH_PIP_PACKAGES)
 
 deb-deps: deps
 	$(call apt_install,$(DEB_BUILD_PACKAGES))
-
-## bench-deps: also the peers `make bench` measures against: systemd-analyze comes with `deps` (systemd); croniter
-## and cronsim, the Python cron libraries, come from PyPI like prometheus_client.
-BENCH_PIP_PACKAGES := croniter cronsim
-bench-deps: deps
-	@for module in $(BENCH_PIP_PACKAGES); do \
-		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$module; \
-	done
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -203,16 +201,23 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
 	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond
 
-## bench: orkbench (release, like the installed programs) measures cron evaluation, the engine and a simulated
-## day, each against its target and, where one exists, a peer on the same work; results as JSON in .build/bench/.
-BENCH_DIR := .build/bench
-bench: bench-deps
-	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
-	$(SWIFT) build $(RELEASE_FLAGS) --product orkbench
-	mkdir -p $(BENCH_DIR)
-	$(RELEASE_DIR)/orkbench cron --json $(BENCH_DIR)/cron.json
-	$(RELEASE_DIR)/orkbench engine --json $(BENCH_DIR)/engine.json
-	$(RELEASE_DIR)/orkbench simulate --json $(BENCH_DIR)/simulate.json
+## bench: issue 7's benchmarks, side by side with their peers: the release programs (`make release`'s flags, so
+## what is measured is what is installed), the peers (bench-deps), then `orkbench all`, which runs every row of
+## the issue's table in one run (some 7 minutes; each step prints its time) and rewrites the generated table of
+## docs/BENCHMARKS.md and docs/benchmarks.json. Targets are reported, never enforced: it fails only when a
+## measure could not run at all (its row then says why). BENCH_FLAGS adds options (`orkbench all --help`), e.g.
+## BENCH_FLAGS=--quick for a smoke test of a minute or two, which leaves docs/ alone.
+BENCH_FLAGS ?=
+bench:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory bench-deps && \
+	echo "== bench-deps: $$(( $$(date +%s) - start )) s" && start=$$(date +%s) && \
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond && \
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl && \
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkbench && \
+	echo "== release build: $$(( $$(date +%s) - start )) s" && start=$$(date +%s) && \
+	$(RELEASE_DIR)/orkbench all --bin-dir $(RELEASE_DIR) --python $(BENCH_PYTHON) $(BENCH_FLAGS) && \
+	echo "== orkbench all: $$(( $$(date +%s) - start )) s"
 
 ## install: SPEC §7's layout with PREFIX=/usr (what a package does); PREFIX defaults to /usr/local for a
 ## hand install. DESTDIR stages the tree. Units go to /lib/systemd/system for PREFIX=/usr (SPEC §7; the same
@@ -314,20 +319,3 @@ deb: deb-deps release
 	cd $(DEB_DIR)/orkestron && ORKESTRON_SOURCE=$(CURDIR) dpkg-buildpackage --build=binary --no-sign
 	lintian --fail-on error,warning $(DEB)
 	@echo "built $(DEB)"
-
-## bench: orkbench (release, like the programs it measures) runs each measure beside its peer and writes its
-## result as JSON to $(BENCH_DIR). BENCH_REPEATS repeats per measure (medians); the machine's load average is
-## recorded beside each result, as other work on the same cores moves the absolute numbers (ratios measured in
-## the same run move less).
-BENCH_DIR     ?= .build/bench
-BENCH_REPEATS ?= 5
-BENCH_MEASURES := status-rtt list-latency process-runs history-writes
-bench: bench-deps
-	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
-	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond
-	$(SWIFT) build $(RELEASE_FLAGS) --product orkbench
-	mkdir -p $(BENCH_DIR)
-	@for measure in $(BENCH_MEASURES); do \
-		$(RELEASE_DIR)/orkbench $$measure --repeats $(BENCH_REPEATS) --bin-dir $(RELEASE_DIR) \
-			--json $(BENCH_DIR)/$$measure.json || exit 1; \
-	done

@@ -121,7 +121,7 @@ struct SoakCommand: AsyncParsableCommand {
             try encoder.encode(report).write(to: URL(fileURLWithPath: json))
             print("report: \(json)")
         }
-        if keep { print("kept: \(daemon.directory)") } else { daemon.removeFolder() }
+        if keep { print("kept: \(daemon.directory)") } else { await daemon.cleanUp() }
         if !report.passed || exitStatus != 0 { throw ExitCode(1) }
     }
 

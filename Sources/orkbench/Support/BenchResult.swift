@@ -1,66 +1,100 @@
 import Foundation
 
-/// One measure's outcome: what `--json PATH` writes and what docs/BENCHMARKS.md's table is made from.
-struct BenchResult: Codable {
-    /// Stable id of the measure, e.g. `status.rtt.c1`.
+/// One line of docs/BENCHMARKS.md's table with the numbers behind it: what every measure returns, what
+/// `--json PATH` and `orkbench all` write.
+struct BenchResult: Codable, Sendable {
+    /// The row of issue 7's table this line belongs to (`1`, `3a`, …); a row may have several lines (the engine at
+    /// 1k and 100k jobs).
+    var row: String
+    /// Stable id of the line, e.g. `status.rtt.c1`.
     var measure: String
-    /// Median of our repeats.
-    var ours: Double
-    /// Median of the peer's repeats, or nil for a measure without a peer.
+    /// What the table's first column says.
+    var title: String
+    /// Median of our repeats (or the percentile the title names); nil when the measure could not run.
+    var ours: Double?
+    /// The peer's value on the same work in the same run, or nil for a measure without a peer.
     var peer: Double?
+    /// The peer and its version (`APScheduler 3.11.0`), or the limit a measure is compared with.
+    var peerName: String?
     var unit: String
-    /// ours / peer when more is better, peer / ours when less is better (so above 1 means we are better).
+    /// How far ahead we are: ours / peer when more is better, peer / ours when less is better; above 1 means we
+    /// are ahead, whatever the unit.
     var ratio: Double?
-    /// The target, as text (`≥ 0.8 of peer`, `≤ 50 ms`).
+    /// The target, as text (`≥ 80% of Redis`, `≤ 50 ms`); `—` for a line that only informs.
     var target: String
-    /// Whether the median meets the target.
-    var met: Bool
+    /// Whether the target is met; nil for a line without a target or a measure that could not run.
+    var met: Bool?
     var method: String
     /// Every repeat, in the order measured.
-    var raw: Raw
-    /// /proc/loadavg's 1-minute average before and after the measurement: the machine is shared.
-    var loadAverage: [Double]
-    /// Extra values measured in the same run (latency percentiles, the other variant of the peer...).
+    var raw = Raw()
+    /// The 1-minute load average when the measure started and ended: the machine is shared.
+    var loadAverage: [Double] = []
+    /// Further values of the same run (latency percentiles, the daemon's CPU per request, other variants…).
     var details: [String: Double] = [:]
+    /// Why the measure could not run, when it could not.
+    var error: String?
 
-    struct Raw: Codable {
-        var ours: [Double]
-        var peer: [Double]
+    struct Raw: Codable, Sendable {
+        var ours: [Double] = []
+        var peer: [Double] = []
+    }
+
+    /// The ratio that reads "above 1 is ahead" (nil without both values).
+    static func ratio(ours: Double?, peer: Double?, higherIsBetter: Bool) -> Double? {
+        guard let ours, let peer, ours > 0, peer > 0, ours.isFinite, peer.isFinite else { return nil }
+        return higherIsBetter ? ours / peer : peer / ours
+    }
+
+    /// The line of a measure that could not run: the table says why.
+    static func failed(row: String, measure: String, title: String, target: String, error: String) -> BenchResult {
+        BenchResult(
+            row: row, measure: measure, title: title, unit: "", target: target, method: "",
+            loadAverage: [MachineDescription.loadAverage()], error: error)
     }
 
     /// The human line a subcommand prints.
     var line: String {
-        let peerText = peer.map { " peer \(Self.format($0)) \(unit)" } ?? ""
-        let ratioText = ratio.map { " ratio \(String(format: "%.2f", $0))" } ?? ""
-        let load = loadAverage.map { String(format: "%.2f", $0) }.joined(separator: "→")
-        return "\(measure): ours \(Self.format(ours)) \(unit)\(peerText)\(ratioText) target \(target) "
-            + "\(met ? "MET" : "MISSED") (load \(load))"
+        if let error { return "\(row) \(title): could not run: \(error)" }
+        var text = "\(row) \(title): ours \(Self.format(ours)) \(unit)"
+        if let peer { text += ", \(peerName ?? "peer") \(Self.format(peer)) \(unit)" }
+        if let ratio { text += ", ratio \(Self.format(ratio))×" }
+        text += ", target \(target)"
+        if let met { text += met ? " MET" : " MISSED" }
+        text += " (load \(loadAverage.map { String(format: "%.2f", $0) }.joined(separator: "→")))"
+        return text
     }
 
-    static func format(_ value: Double) -> String {
-        value >= 100 ? String(format: "%.0f", value) : String(format: "%.3g", value)
+    /// Three significant digits below 100, whole numbers with thousands separators above; `-` for no value.
+    static func format(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "-" }
+        let magnitude = abs(value)
+        if magnitude >= 100 {
+            let digits = String(Int64(value.rounded()).magnitude)
+            var grouped = ""
+            for (index, character) in digits.reversed().enumerated() {
+                if index > 0 && index % 3 == 0 { grouped.append(",") }
+                grouped.append(character)
+            }
+            return (value < 0 ? "-" : "") + String(grouped.reversed())
+        }
+        if magnitude == 0 { return "0" }
+        let decimals = magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3
+        return String(format: "%.\(decimals)f", value)
     }
 
-    /// Prints the line and writes the JSON file when asked.
+    /// An encoder for the results: sorted keys, and NaN written as a string rather than failing.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }
+
+    /// Prints each line and, when asked, writes the results to `path` as a JSON array.
     static func report(_ results: [BenchResult], to path: String?) throws {
         for result in results { print(result.line) }
         guard let path else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(results.count == 1 ? AnyResults.one(results[0]) : AnyResults.many(results))
-        try data.write(to: URL(fileURLWithPath: path))
-    }
-
-    /// One result as an object, several (a measure with variants) as an array of them.
-    enum AnyResults: Encodable {
-        case one(BenchResult)
-        case many([BenchResult])
-
-        func encode(to encoder: any Encoder) throws {
-            switch self {
-            case .one(let result): try result.encode(to: encoder)
-            case .many(let results): try results.encode(to: encoder)
-            }
-        }
+        try encoder.encode(results).write(to: URL(fileURLWithPath: path))
     }
 }

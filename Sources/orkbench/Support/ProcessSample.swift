@@ -1,6 +1,7 @@
 import Foundation
 
-/// One reading of a process's memory and CPU time from /proc, and of the machine's load average.
+/// One reading of a process's memory and CPU time from /proc, and of the machine's load average; and the single
+/// figures the benchmarks read on their own (a `/proc/PID/status` field, voluntary context switches, CPU time).
 ///
 /// `VmRSS` is what the kernel charges the process; `RssAnon` is its heap and stacks alone (without mapped files
 /// such as the binary and SQLite's shared WAL index), the part a leak would grow.
@@ -38,7 +39,7 @@ struct ProcessSample: Sendable, Codable {
         return ProcessSample(
             atSeconds: atSeconds, rssKiB: fields["VmRSS"] ?? 0, rssAnonKiB: fields["RssAnon"] ?? 0,
             rssFileKiB: fields["RssFile"] ?? 0, cpuSeconds: (user + system) / ticks,
-            runQueueSeconds: runQueueDelay(pid: pid), loadAverage1m: loadAverage())
+            runQueueSeconds: runQueueDelay(pid: pid), loadAverage1m: MachineDescription.loadAverage())
     }
 
     /// The second field of each thread's /proc/PID/task/TID/schedstat (nanoseconds waited on a run queue).
@@ -54,16 +55,45 @@ struct ProcessSample: Sendable, Codable {
         return nanoseconds / 1e9
     }
 
-    static func loadAverage() -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return 0 }
-        return Double(text.split(separator: " ").first ?? "") ?? 0
-    }
-
     /// This process's own CPU time (user + system), in seconds.
     static func ownCPUSeconds() -> Double {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// The value of `key` (e.g. `VmRSS`, `VmHWM`) in `/proc/PID/status`, in kB, or nil.
+    static func kilobytes(_ key: String, pid: pid_t) -> Int64? {
+        field(key, in: "/proc/\(pid)/status")
+    }
+
+    /// Voluntary context switches summed over every thread alive now, and per thread ("tid name" → count): each
+    /// is a thread blocking and later waking up.
+    static func voluntarySwitches(pid: pid_t) -> (total: Int64, threads: [String: Int64]) {
+        var threads: [String: Int64] = [:]
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        for tid in tasks {
+            if let count = field("voluntary_ctxt_switches", in: "/proc/\(pid)/task/\(tid)/status") {
+                let name = (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+                threads["\(tid) \(name)"] = count
+            }
+        }
+        return (threads.values.reduce(0, +), threads)
+    }
+
+    /// User + system CPU time of `pid` so far, in seconds (0 when it is gone).
+    static func cpuSeconds(pid: pid_t) -> Double {
+        read(pid: pid, atSeconds: 0)?.cpuSeconds ?? 0
+    }
+
+    private static func field(_ key: String, in path: String) -> Int64? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let value = line.dropFirst(key.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first
+            return value.flatMap { Int64($0) }
+        }
+        return nil
     }
 }

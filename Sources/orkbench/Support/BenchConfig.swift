@@ -1,12 +1,15 @@
 /// Generated daemon configurations: many simulated jobs of zero duration (the no-op job the peer runs too), so
 /// what is measured is the scheduler, not the work.
 enum BenchConfig {
-    /// `count` interval jobs; job `i` gets `offset(i)` (milliseconds) within its interval.
+    /// `count` interval jobs; job `i` gets `offset(i)` (milliseconds) within its interval and the `i`-th of `types`
+    /// in turn.
     ///
     /// The global slot limit is set to the job count so it never holds a run back (the peer's thread pool does
     /// not limit it either: its no-op jobs finish in microseconds); `seed` makes runs reproducible, and the
     /// short history retention keeps nothing that matters here.
-    static func intervalJobs(count: Int, intervalMs: Int64, offset: (Int) -> Int64) -> String {
+    static func intervalJobs(
+        count: Int, intervalMs: Int64, types: [String] = ["bench"], offset: (Int) -> Int64
+    ) -> String {
         var text = """
             [daemon]
             max_concurrency = \(max(count, 8))
@@ -19,7 +22,7 @@ enum BenchConfig {
 
                 [[job]]
                 id = "\(jobID(index))"
-                type = "bench"
+                type = "\(types[index % types.count])"
                 interval = "\(intervalMs)ms"
                 offset = "\(offset(index))ms"
                 duration = "0ms"

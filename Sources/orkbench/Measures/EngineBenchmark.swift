@@ -11,70 +11,70 @@ import OrkestronMetrics
 /// simulated workloads of 1-5 s that never fail) under no concurrency limit, so nothing but the engine's own
 /// bookkeeping decides the rate; 1,000 and 100,000 of them show how it scales with the timer heap and the job
 /// tables.
-struct EngineBenchmark: AsyncParsableCommand {
+struct EngineBenchmark: Measure {
     static let configuration = CommandConfiguration(
         commandName: "engine",
-        abstract: "Simulated runs per second through the engine with metrics, at 1k and 100k jobs."
+        abstract: "Row 2: simulated runs per second through the engine with metrics, at 1k and 100k jobs."
     )
 
     @Option(name: .customLong("jobs"), help: ArgumentHelp("Job counts to measure; repeatable.", valueName: "n"))
     var jobCounts: [Int] = [1_000, 100_000]
 
-    @Option(help: ArgumentHelp("Runs per repeat and job count (about; whole minutes of every job).", valueName: "n"))
-    var runs = 500_000
+    @Option(help: ArgumentHelp("Runs per repeat and job count (about; whole minutes of every job). (default: 500000, 50000 with --quick)", valueName: "n"))
+    var runs: Int?
+
+    @Option(help: ArgumentHelp("Repeats; the median is reported. (default: 5, 1 with --quick)", valueName: "n"))
+    var repeats: Int?
 
     @Flag(inversion: .prefixedNo, help: "Record every event in the metrics aggregator, as the daemon does.")
     var metrics = true
 
-    @OptionGroup var options: BenchmarkOptions
+    @OptionGroup var options: BenchOptions
 
     static let target = 1_000_000.0
     static let intervalMs: Int64 = 60_000
 
     func validate() throws {
-        guard jobCounts.allSatisfy({ $0 >= 1 }), runs >= 1 else { throw ValidationError("--jobs and --runs must be positive") }
+        guard jobCounts.allSatisfy({ $0 >= 1 }), (runs ?? 1) >= 1, (repeats ?? 1) >= 1 else {
+            throw ValidationError("--jobs, --runs and --repeats must be positive")
+        }
     }
 
-    func run() async throws {
-        var variants: [BenchmarkResult] = []
+    func measure() async throws -> [BenchResult] {
+        let runs = self.runs ?? options.pick(500_000, quick: 50_000)
+        let repeats = self.repeats ?? options.pick(5, quick: 1)
+        var results: [BenchResult] = []
         for jobs in jobCounts {
+            let loadBefore = MachineDescription.loadAverage()
             let minutes = max(1, (runs + jobs - 1) / jobs)
             var raw: [Double] = []
             var last = Outcome(seconds: 0, runs: 0, events: 0)
-            for _ in 0..<options.repeats {
+            for _ in 0..<repeats {
                 last = Self.measure(jobs: jobs, minutes: minutes, metrics: metrics)
                 raw.append(Double(last.runs) / last.seconds)
             }
             let median = raw.median
-            let nsPerEvent = last.seconds / Double(last.events) * 1e9
-            print(
-                "engine: \(grouped(Double(jobs))) jobs: \(grouped(median)) runs/s "
-                    + "(\(grouped(Double(last.runs))) runs, \(grouped(Double(last.events))) events, "
-                    + "\(String(format: "%.0f", nsPerEvent)) ns/event\(metrics ? "" : ", metrics off")) — "
-                    + "target ≥ 1,000,000 runs/s: \(median >= Self.target ? "met" : "missed")")
-            variants.append(
-                BenchmarkResult(
-                    measure: "engine.runs.\(jobs)", title: "engine: simulated runs per second, \(grouped(Double(jobs))) jobs",
-                    unit: "runs/s", higherIsBetter: true, ours: median, raw: raw,
-                    target: .init(text: "≥ 1,000,000 runs/s", met: median >= Self.target),
-                    method: method(jobs: jobs, minutes: minutes),
-                    notes: ["\(last.runs) runs and \(last.events) events per repeat"]))
+            results.append(
+                BenchResult(
+                    row: "2", measure: "engine.runs.\(jobs)",
+                    title: "engine: simulated runs/s, full lifecycle, metrics \(metrics ? "on" : "off"), \(BenchResult.format(Double(jobs))) jobs",
+                    ours: median, unit: "runs/s", target: "≥ 1,000,000 runs/s", met: median >= Self.target,
+                    method: method(jobs: jobs, minutes: minutes, repeats: repeats), raw: .init(ours: raw),
+                    loadAverage: [loadBefore, MachineDescription.loadAverage()],
+                    details: [
+                        "runsPerRepeat": Double(last.runs), "eventsPerRepeat": Double(last.events),
+                        "nsPerEvent": last.seconds / Double(last.events) * 1e9,
+                    ]))
         }
-        let worst = variants.min { $0.ours < $1.ours }!
-        let result = BenchmarkResult(
-            measure: "engine.runs", title: "engine: simulated runs per second (full lifecycle, metrics on)",
-            unit: "runs/s", higherIsBetter: true, ours: worst.ours, raw: worst.raw,
-            target: .init(text: "≥ 1,000,000 runs/s", met: variants.allSatisfy(\.target.met)),
-            method: "the least of: " + variants.map(\.method).joined(separator: " / "), variants: variants)
-        if let path = options.json { try result.write(to: path) }
+        return results
     }
 
-    func method(jobs: Int, minutes: Int) -> String {
+    func method(jobs: Int, minutes: Int, repeats: Int) -> String {
         """
         OrkestronCore.Engine on a manual clock: \(jobs) interval jobs (every 60 s, offsets spread over the minute, \
         simulated 1-5 s, no failures, no concurrency limit) for \(minutes) virtual minutes; advance(to: nextWakeup) \
         and \(metrics ? "every event recorded by MetricsAggregator" : "metrics off"); runs = SUCCESS events; \
-        thread CPU time of the loop (engine construction excluded); median of \(options.repeats) repeats
+        thread CPU time of the loop (engine construction excluded); median of \(repeats) repeats
         """
     }
 

@@ -12,14 +12,17 @@ import Synchronization
 /// SKIPPED slot or timer adds work the peer does not do. Each run is the daemon's whole path: the run and its
 /// events persisted (RUNNING committed before the spawn), the process in its own session with its output
 /// piped and logged, reaped, its end persisted and streamed.
-struct ProcessRuns: AsyncParsableCommand {
+struct ProcessRuns: Measure {
     static let configuration = CommandConfiguration(
-        commandName: "process-runs", abstract: "Runs of /bin/true per second beside xargs -P2 -n1 true.")
+        commandName: "process-runs", abstract: "Row 7: runs of /bin/true per second beside xargs -P2 -n1 true.")
 
     @OptionGroup var options: BenchOptions
 
-    @Option(help: "Runs per repeat.")
-    var count: Int = 2_000
+    @Option(help: "Runs per repeat, ours and xargs's. (default: 1000; 200 with --quick)")
+    var count: Int?
+
+    @Option(help: "Repeats; the median is reported. (default: 5; 1 with --quick)")
+    var repeats: Int?
 
     static let config = """
         [daemon]
@@ -32,42 +35,49 @@ struct ProcessRuns: AsyncParsableCommand {
         max_concurrency = 2
         """
 
-    func run() async throws {
-        let loadBefore = Statistics.loadAverage()
-        let daemon = try DaemonUnderTest.start(binDir: options.binDir, config: Self.config, label: "runs")
+    func measure() async throws -> [BenchResult] {
+        let count = self.count ?? options.pick(1_000, quick: 200)
+        let repeats = self.repeats ?? options.pick(5, quick: 1)
+        signal(SIGPIPE, SIG_IGN)
+        let loadBefore = MachineDescription.loadAverage()
+        let daemon = try DaemonUnderTest(binary: options.daemon, configuration: Self.config, label: "runs")
         var rates: [Double] = []
         var cpuPerRun: [Double] = []
         do {
+            try await daemon.start()
             _ = try Self.measure(socketPath: daemon.socketPath, count: 200)  // warm-up
-            for _ in 0..<options.repeats {
-                let cpu = ProcessCPU.seconds(pid: daemon.process.pid)
+            for _ in 0..<repeats {
+                let cpu = ProcessSample.cpuSeconds(pid: daemon.pid)
                 rates.append(try Self.measure(socketPath: daemon.socketPath, count: count))
-                cpuPerRun.append((ProcessCPU.seconds(pid: daemon.process.pid) - cpu) / Double(count) * 1_000)
+                cpuPerRun.append((ProcessSample.cpuSeconds(pid: daemon.pid) - cpu) / Double(count) * 1_000)
             }
+            await daemon.cleanUp()
         } catch {
-            daemon.stop()
+            await daemon.cleanUp()
             throw error
         }
-        daemon.stop()
-        let peer = try xargs()
-        let ours = Statistics.median(rates)
-        let peerMedian = Statistics.median(peer)
-        let ratio = ours / peerMedian
-        let result = BenchResult(
-            measure: "process.runs", ours: ours, peer: peerMedian, unit: "runs/s", ratio: ratio,
-            target: "≥ 70% of xargs -P2", met: ratio >= 0.7,
-            method: """
-                The release orkestrond with one job running /bin/true, max_concurrency 2 (daemon and job); one \
-                connection sends \(count) jobs.run requests back to back (a writer thread; a reader takes the \
-                answers), another subscribes to the job's SUCCESS and FAILED events; runs/s = \(count) / time from \
-                the first request to the \(count)th SUCCESS (any FAILED fails the benchmark). One warm-up of 200 \
-                runs on the same daemon, then \(options.repeats) repeats, median. Peer: `xargs -P2 -n1 true` with \
-                \(count) numbers printf'd into its stdin, \(count) / its wall time, one warm-up, median of \
-                \(options.repeats). daemonCpuMsPerRun: the daemon's own CPU time (user + system) per run, children excluded.
-                """,
-            raw: .init(ours: rates, peer: peer), loadAverage: [loadBefore, Statistics.loadAverage()],
-            details: ["daemonCpuMsPerRun": Statistics.median(cpuPerRun)])
-        try BenchResult.report([result], to: options.json)
+        let peer = try xargs(count: count, repeats: repeats)
+        let ours = rates.median
+        let peerMedian = peer.median
+        let ratio = BenchResult.ratio(ours: ours, peer: peerMedian, higherIsBetter: true)
+        return [
+            BenchResult(
+                row: "7", measure: "process.runs", title: "real process runs/s of `/bin/true`", ours: ours,
+                peer: peerMedian, peerName: "xargs -P2 -n1 true", unit: "runs/s", ratio: ratio,
+                target: "≥ 70% of xargs", met: (ratio ?? 0) >= 0.7,
+                method: """
+                    The release orkestrond with one job running /bin/true, max_concurrency 2 (daemon and job); one \
+                    connection sends \(count) jobs.run requests back to back (a writer thread; a reader takes the \
+                    answers), another subscribes to the job's SUCCESS and FAILED events; runs/s = \(count) / time \
+                    from the first request to the \(count)th SUCCESS (any FAILED fails the bench). One warm-up of \
+                    200 runs on the same daemon, then \(repeats) repeats, median. Peer: `xargs -P2 -n1 true` with \
+                    \(count) numbers printf'd into its stdin, \(count) / its wall time, one warm-up, median of \
+                    \(repeats). daemonCpuMsPerRun: the daemon's own CPU time (user + system) per run, children \
+                    excluded.
+                    """,
+                raw: .init(ours: rates, peer: peer), loadAverage: [loadBefore, MachineDescription.loadAverage()],
+                details: ["daemonCpuMsPerRun": cpuPerRun.median])
+        ]
     }
 
     /// One repeat: runs per second.
@@ -82,7 +92,7 @@ struct ProcessRuns: AsyncParsableCommand {
         let request = Array(#"{"jsonrpc":"2.0","id":2,"method":"jobs.run","params":{"id":"true"}}"#.utf8 + [10])
         let failure = Mutex<String?>(nil)
         let answered = DispatchSemaphore(value: 0)
-        let start = Statistics.nowNanos()
+        let start = BenchClock.monotonicNanoseconds()
         Thread {
             do {
                 try request.withUnsafeBytes { line in
@@ -114,20 +124,20 @@ struct ProcessRuns: AsyncParsableCommand {
             }
             if let message = failure.withLock({ $0 }) { throw BenchError(message) }
         }
-        let elapsed = Statistics.nowNanos() - start
+        let elapsed = BenchClock.monotonicNanoseconds() - start
         answered.wait()
         if let message = failure.withLock({ $0 }) { throw BenchError(message) }
         return Double(count) / (Double(elapsed) / 1e9)
     }
 
-    func xargs() throws -> [Double] {
+    func xargs(count: Int, repeats: Int) throws -> [Double] {
         struct Output: Decodable { var perSecond: [Double] }
         let folder = try TemporaryFolder("xargs-driver")
         defer { folder.remove() }
         let text = try ChildProcess.output(
             [
-                "/usr/bin/env", "python3", options.peersDir + "/xargs_true.py", "--count", "\(count)", "--repeats",
-                "\(options.repeats)",
+                options.python, options.peersDir + "/xargs_true.py", "--count", "\(count)", "--repeats",
+                "\(repeats)",
             ], in: folder.path)
         return try JSONDecoder().decode(Output.self, from: Data(text.utf8)).perSecond
     }

@@ -58,31 +58,10 @@ final class NotifyListener: Sendable {
 
     var datagrams: [Datagram] { received.withLock { $0 } }
 
-    /// The arrival time of the first `READY=1`, waiting for it up to `timeoutSeconds`.
-    func waitForReady(timeoutSeconds: Double) async throws -> Int64 {
-        let deadline = BenchClock.monotonicMicroseconds() + Int64(timeoutSeconds * 1_000_000)
-        while BenchClock.monotonicMicroseconds() < deadline {
-            if let ready = datagrams.first(where: { $0.text.split(separator: "\n").contains("READY=1") }) {
-                return ready.receivedAtUs
-            }
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        throw BenchError("no READY=1 within \(timeoutSeconds) s")
-    }
-
     func close() {
         stopped.store(true, ordering: .releasing)
         while !finished.load(ordering: .acquiring) { usleep(5_000) }
         Glibc.close(descriptor)
         unlink(path)
-    }
-}
-
-/// A failure of the benchmark itself, with a readable cause.
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ description: String) {
-        self.description = description
     }
 }

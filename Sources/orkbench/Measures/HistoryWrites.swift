@@ -11,14 +11,17 @@ import OrkestronStore
 /// rows as it arrives (insert, then updates), all the schema's indexes maintained. Each run is the four events
 /// of a scheduled run of a real process (SCHEDULED, QUEUED, RUNNING, SUCCESS), so it leaves one run row, one
 /// attempt row and four event rows, which is what the peer inserts directly in their final form.
-struct HistoryWrites: AsyncParsableCommand {
+struct HistoryWrites: Measure {
     static let configuration = CommandConfiguration(
-        commandName: "history-writes", abstract: "Runs persisted per second beside raw SQLite inserts.")
+        commandName: "history", abstract: "Row 12: runs persisted per second beside raw SQLite inserts.")
 
     @OptionGroup var options: BenchOptions
 
-    @Option(help: "Runs written per repeat.")
-    var runs: Int = 20_000
+    @Option(help: "Runs written per repeat. (default: 10000; 2000 with --quick)")
+    var runs: Int?
+
+    @Option(help: "Repeats, ours and the peer's in turn; the median is reported. (default: 5; 1 with --quick)")
+    var repeats: Int?
 
     @Option(help: "Runs per transaction (the writer's batch), for us and the peer.")
     var batchRuns: Int = 50
@@ -26,8 +29,10 @@ struct HistoryWrites: AsyncParsableCommand {
     @Option(help: "Jobs the runs belong to (round robin), spreading the per-job index entries.")
     var jobs: Int = 100
 
-    func run() async throws {
-        let loadBefore = Statistics.loadAverage()
+    func measure() async throws -> [BenchResult] {
+        let runs = self.runs ?? options.pick(10_000, quick: 2_000)
+        let repeats = self.repeats ?? options.pick(5, quick: 1)
+        let loadBefore = MachineDescription.loadAverage()
         let folder = try TemporaryFolder("history")
         defer { folder.remove() }
         let batches = Self.events(runs: runs, jobs: jobs, batchRuns: batchRuns)
@@ -40,19 +45,19 @@ struct HistoryWrites: AsyncParsableCommand {
         var ours: [Double] = []
         var peer: [Double] = []
         var sqliteVersion = ""
-        for repeatIndex in 0..<(options.repeats + 1) {
+        for repeatIndex in 0..<(repeats + 1) {
             let path = folder.path + "/ours-\(repeatIndex).db"
             let store = try Store(path: path)
-            let start = Statistics.nowNanos()
+            let start = BenchClock.monotonicNanoseconds()
             for batch in batches {
                 try store.append(events: batch, jobStates: [])
             }
-            let elapsed = Statistics.nowNanos() - start
+            let elapsed = BenchClock.monotonicNanoseconds() - start
             try store.close()
             // The peer's schema: the DDL of the database the daemon's store made in the first round (`.schema`).
             let text = try ChildProcess.output(
                 [
-                    "/usr/bin/env", "python3", options.peersDir + "/sqlite_history.py", "--schema-from",
+                    options.python, options.peersDir + "/sqlite_history.py", "--schema-from",
                     folder.path + "/ours-0.db", "--folder", folder.path, "--runs", "\(runs)", "--batch-runs",
                     "\(batchRuns)", "--jobs", "\(jobs)", "--repeats", "1", "--warmup", "0",
                 ], in: folder.path)
@@ -64,12 +69,13 @@ struct HistoryWrites: AsyncParsableCommand {
                 Self.removeDatabase(path)
             }
         }
-        let oursMedian = Statistics.median(ours)
-        let peerMedian = Statistics.median(peer)
-        let ratio = oursMedian / peerMedian
+        let oursMedian = ours.median
+        let peerMedian = peer.median
+        let ratio = BenchResult.ratio(ours: oursMedian, peer: peerMedian, higherIsBetter: true)
         let result = BenchResult(
-            measure: "history.runs", ours: oursMedian, peer: peerMedian, unit: "runs/s", ratio: ratio,
-            target: "≥ 50% of raw SQLite", met: ratio >= 0.5,
+            row: "12", measure: "history.runs", title: "run history persisted/s, real schema and indexes",
+            ours: oursMedian, peer: peerMedian, peerName: "raw SQLite \(sqliteVersion) (Python sqlite3)",
+            unit: "runs/s", ratio: ratio, target: "≥ 50% of raw SQLite", met: (ratio ?? 0) >= 0.5,
             method: """
                 \(runs) runs (4 events each: SCHEDULED, QUEUED, RUNNING, SUCCESS of \(jobs) jobs in turn) written \
                 in transactions of \(batchRuns) runs to a new WAL database in /tmp; ours through \
@@ -79,11 +85,11 @@ struct HistoryWrites: AsyncParsableCommand {
                 run) with executemany into tables and indexes created from the daemon's database's own DDL, with \
                 the daemon's PRAGMAs (journal_mode=WAL, synchronous=NORMAL, cache_size, wal_autocheckpoint). \
                 Events are built before the clock starts on both sides. Ours and the peer alternate, a \
-                repeat each; one warm-up round, then the median of \(options.repeats).
+                repeat each; one warm-up round, then the median of \(repeats).
                 """,
-            raw: .init(ours: ours, peer: peer), loadAverage: [loadBefore, Statistics.loadAverage()],
+            raw: .init(ours: ours, peer: peer), loadAverage: [loadBefore, MachineDescription.loadAverage()],
             details: ["eventsPerSecondOurs": oursMedian * 4, "eventsPerSecondPeer": peerMedian * 4])
-        try BenchResult.report([result], to: options.json)
+        return [result]
     }
 
     static func removeDatabase(_ path: String) {
