@@ -67,7 +67,13 @@ struct StartLateness: Measure {
         var results: [BenchResult] = []
         for workload in workloads {
             let loadBefore = MachineDescription.loadAverage()
+            // A job's first slot comes a whole interval after the daemon's start (its anchor), so the window opens
+            // after the first interval: with 10,000 jobs every 10 s a 3 s warm-up would count no slot of ours.
+            let warmup = max(warmup, Double(workload.intervalMs) / 1_000 + 1)
             let ours = try await measureOurs(workload, warmup: warmup)
+            guard ours.upperBound.count > 0 else {
+                throw BenchError("no RUNNING event of orkestrond for a slot in the \(workload.name) window")
+            }
             print(
                 "  \(workload.name) orkestrond: p50 \(BenchResult.format(ours.upperBound.p50)) ms"
                     + "  p99 \(BenchResult.format(ours.upperBound.p99)) ms  max \(BenchResult.format(ours.upperBound.max)) ms"
