@@ -99,7 +99,7 @@ struct CronBenchmark: Measure {
             results.append(
                 BenchResult(
                     row: "1", measure: "cron.\(name)", title: title, ours: same.median, peer: raw.median,
-                    peerName: "\(key) \(peer.version)", unit: "evaluations/s", ratio: ratio,
+                    peerName: peer.version.hasPrefix(name) ? peer.version : "\(key), \(peer.version)", unit: "evaluations/s", ratio: ratio,
                     target: isTarget ? "≥ 5× systemd" : "—", met: isTarget ? ratio >= Self.target : nil,
                     method: method, raw: .init(ours: same.raw, peer: raw),
                     loadAverage: [loadBefore, MachineDescription.loadAverage()],

@@ -165,7 +165,7 @@ struct StatusRoundTrips: Measure {
         return BenchResult(
             row: "4", measure: measure,
             title: "`daemon.status` round trips/s, unpipelined, \(connections) connection\(connections == 1 ? "" : "s")",
-            ours: oursMedian, peer: peerMedian, peerName: "Redis \(peer.version) PING", unit: "requests/s", ratio: ratio,
+            ours: oursMedian, peer: peerMedian, peerName: "Redis \(Self.shortVersion(peer.version)) PING", unit: "requests/s", ratio: ratio,
             target: "≥ \(Int(target * 100))% of Redis", met: (ratio ?? 0) >= target, method: method,
             raw: .init(ours: ours.map(\.perSecond), peer: peer.PING_INLINE.rps), loadAverage: load,
             details: [
@@ -176,5 +176,10 @@ struct StatusRoundTrips: Measure {
                 "peerMbulkP50Us": peer.PING_MBULK.p50.median * 1_000,
                 "peerMbulkP99Us": peer.PING_MBULK.p99.median * 1_000,
             ])
+    }
+
+    /// `7.0.15` out of `redis-server --version`'s `Redis server v=7.0.15 sha=… malloc=…`.
+    static func shortVersion(_ text: String) -> String {
+        text.split(separator: " ").first { $0.hasPrefix("v=") }.map { String($0.dropFirst(2)) } ?? text
     }
 }
