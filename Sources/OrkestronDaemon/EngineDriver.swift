@@ -6,6 +6,7 @@ import OrkestronMetrics
 import OrkestronProtocol
 import OrkestronSystemd
 import ServiceLifecycle
+import Synchronization
 
 /// Runs the engine on the wall clock and carries out its actions.
 ///
@@ -56,10 +57,13 @@ actor EngineDriver: Service {
     var statusDirty = true
     static let statusIntervalMs: Int64 = 250
 
+    /// The engine's own thread, which also keeps the timer loop's clock (see `EngineExecutor`).
+    let executor = EngineExecutor()
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    private var loopEnded: CheckedContinuation<Void, Never>?
     /// The instant of the last turn of the loop, from which its sleep is counted.
     private var lastWake = Instant(millisecondsSinceEpoch: 0)
-    private var wakeContinuation: CheckedContinuation<Void, Never>?
-    private var nudged = false
+    private let loopCancelled = Mutex(false)
 
     /// Upper bound of one sleep, so a jump of the wall clock is noticed within this time even when idle.
     static let maximumSleepMs: Int64 = 60_000
@@ -114,17 +118,40 @@ actor EngineDriver: Service {
                     await self.beginShutdown()
                 } catch {}  // cancelled: the loop has ended or the service group is tearing down
             }
-            await self.timerLoop()
+            await self.runTimerLoop()
             group.cancelAll()
         }
         apply()
         logger.info("engine stopped")
     }
 
-    private func timerLoop() async {
-        while !Task.isCancelled, let delay = wake() {
-            if delay > 0 { await sleep(until: lastWake + delay) }
+    /// Runs the timer loop until `wake()` says it is done or the task is cancelled. Each turn runs on the engine's
+    /// thread when the executor's timer fires, not as a task woken from a sleep (see `EngineExecutor` for why).
+    private func runTimerLoop() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                loopEnded = continuation
+                executor.setTimerAction { [weak self] in
+                    self?.assumeIsolated { $0.timerTurn() }
+                }
+                executor.arm(afterNanoseconds: 0)
+            }
+        } onCancel: {
+            loopCancelled.withLock { $0 = true }
+            executor.fire()
         }
+    }
+
+    /// One turn of the timer loop, then the timer armed for the next one, or the loop ended.
+    private func timerTurn() {
+        guard !loopCancelled.withLock({ $0 }), let delay = wake() else {
+            loopEnded?.resume()
+            loopEnded = nil
+            return
+        }
+        // To the nanosecond from now, so the loop wakes as the slot's millisecond begins (a whole number of
+        // milliseconds from a reading up to 1 ms old woke it up to 1 ms late; SPEC §4: precise to the millisecond).
+        executor.arm(afterNanoseconds: clock.nanoseconds(until: lastWake + delay))
     }
 
     /// One turn of the loop: hands the engine the current time (after any clock jump or suspend), carries out
@@ -212,40 +239,9 @@ actor EngineDriver: Service {
         return line
     }
 
-    /// Sleeps until the wall clock reaches `instant` or an input changes the next wake-up.
-    ///
-    /// The delay is measured to the nanosecond from now, so the loop wakes as the slot's millisecond begins (it
-    /// was a whole number of milliseconds from a reading up to 1 ms old). Zero tolerance: without one, Swift
-    /// hands the sleep to `dispatch_after`, whose leeway is a tenth of the delay and at least 1 ms, and a start's
-    /// lateness is what a scheduler is judged by (SPEC §4: timers precise to the millisecond).
-    private func sleep(until instant: Instant) async {
-        let nanoseconds = clock.nanoseconds(until: instant)
-        guard nanoseconds > 0 else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .nanoseconds(nanoseconds), tolerance: .zero) }
-            group.addTask { await self.waitForNudge() }
-            await group.next()
-            group.cancelAll()
-            self.nudge()
-        }
-        nudged = false
-    }
-
-    private func waitForNudge() async {
-        if nudged {
-            nudged = false
-            return
-        }
-        await withCheckedContinuation { wakeContinuation = $0 }
-    }
-
+    /// An input changed what is due: the timer loop turns as soon as the current job ends.
     func nudge() {
-        if let continuation = wakeContinuation {
-            wakeContinuation = nil
-            continuation.resume()
-        } else {
-            nudged = true
-        }
+        executor.fire()
     }
 
     // MARK: - Shutdown

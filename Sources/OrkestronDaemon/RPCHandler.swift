@@ -75,7 +75,8 @@ struct RPCHandler: Sendable {
         case "daemon.status":
             return await driver.status(version: version, connections: connections.open)
         case "jobs.list":
-            return await driver.listJobs(type: try params.string("type"), state: try params.string("state"))
+            let (type, state) = (try params.string("type"), try params.string("state"))
+            return EngineDriver.listJobs(await driver.jobListing(), type: type, state: state)
         case "jobs.get":
             let id = try params.required("id")
             let members = try await driver.job(id, revealEnvironment: mayControl)
