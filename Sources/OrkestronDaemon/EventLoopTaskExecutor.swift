@@ -6,8 +6,8 @@ import NIOCore
 /// Without it, each request crossed threads twice: the event loop handed the line to a task on Swift's global
 /// pool (a futex wake-up) and the task handed the answer back to the event loop (an eventfd wake-up), which
 /// cost more than the request's own work. With it, the line is handled right after the event loop's read, and
-/// the answer is written from the same thread (`NIOAsyncChannel` writes directly when on its loop). Default
-/// actors the task calls (the engine driver) run there too (SE-0417), so a `daemon.status` makes no hop at all.
+/// the answer is written from the same thread (`NIOAsyncChannel` writes directly when on its loop). Calls into
+/// the engine driver still hop to the engine's own thread (`EngineExecutor`), which keeps the due runs first.
 final class EventLoopTaskExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 
