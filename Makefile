@@ -13,7 +13,7 @@ PIP_PACKAGES := prometheus_client
 DEB_BUILD_PACKAGES := debhelper lintian
 SWIFT_FLAGS  := -c $(CONFIGURATION)
 
-.PHONY: all build test crash-test deps deb-deps clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke
+.PHONY: all build test crash-test soak deps deb-deps bench-deps bench clean run completions release install install-files uninstall check-static deb fuzz fuzz-build fuzz-smoke
 
 all: build completions
 
@@ -43,6 +43,21 @@ deps:
 	@for module in $(PIP_PACKAGES); do \
 		python3 -c "import $$module" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $$module; \
 	done
+
+## bench-deps: the peers `make bench` measures beside orkestrond (issue 7), on top of `deps` (which brings
+## systemd, hence systemd-analyze): redis-server and redis-benchmark from Debian (orkbench starts its own
+## redis-server in a temporary folder; the package's service is not used), python3-venv, and APScheduler 3 (4 is
+## another API), croniter and cronsim from PyPI in a virtual environment of the build folder, so the system's
+## Python is left as it is. A package already there is not fetched again.
+BENCH_DEB_PACKAGES := redis-server redis-tools python3-venv
+BENCH_VENV         := .build/bench-venv
+BENCH_PYTHON       := $(BENCH_VENV)/bin/python
+BENCH_PIP_PACKAGES := "APScheduler>=3,<4" croniter cronsim
+bench-deps: deps
+	$(call apt_install,$(BENCH_DEB_PACKAGES))
+	@[ -x $(BENCH_PYTHON) ] || python3 -m venv $(BENCH_VENV)
+	@$(BENCH_PYTHON) -c "import apscheduler, croniter, cronsim" 2>/dev/null || \
+		$(BENCH_PYTHON) -m pip install --quiet --disable-pip-version-check $(BENCH_PIP_PACKAGES)
 
 deb-deps: deps
 	$(call apt_install,$(DEB_BUILD_PACKAGES))
@@ -88,6 +103,26 @@ CRASH_KILLS ?= 50
 crash-test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	ORKESTRON_CRASH_KILLS=$(CRASH_KILLS) $(SWIFT) test --skip-build $(SWIFT_FLAGS) --filter CrashSafetyTests
+
+## soak: the load test (issue 6). `orkbench soak` starts the release orkestrond in a temporary folder (its own
+## configuration, state, socket and log; no root, no systemd) with 1,000 simulated jobs every second, their slots
+## spread over the second (~1,000 runs/s). It measures start lateness (the RUNNING events' latenessMs), runs/s, the
+## daemon's RSS and CPU for 25 s with one event subscriber, then for SOAK_SECONDS (60) while SOAK_CLIENTS (200)
+## clients, each on its own connection, make ~10 requests/s each (status, list, get, explain, next, history,
+## metrics, manual runs, pause/resume, subscriptions with replay). It fails (exit 1) on any client error, under 90%
+## of the target rate, memory still growing at the end, or a loaded lateness p99 over max(2 × unloaded, 5 ms).
+## SOAK_FLAGS adds options (`orkbench soak --help`); the JSON report goes to SOAK_JSON. Not part of `make test`:
+## it needs the two cores to itself for 2 minutes, which CI's other suites do not leave it.
+SOAK_SECONDS ?= 60
+SOAK_CLIENTS ?= 200
+SOAK_JSON    ?= .build/soak.json
+SOAK_FLAGS   ?=
+# The release flags of `make release`, so the daemon measured is the one installed (and orkbench shares its build).
+soak: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkbench
+	$(RELEASE_DIR)/orkbench soak --daemon $(RELEASE_DIR)/orkestrond --seconds $(SOAK_SECONDS) \
+		--clients $(SOAK_CLIENTS) --json $(SOAK_JSON) $(SOAK_FLAGS)
 
 ## fuzz: the libFuzzer targets of Tests/Fuzz, a package of its own so the sanitizer flags never reach the root's
 ## build. Built once (release: the fuzzer's speed is its reach) with libFuzzer and AddressSanitizer; then each
@@ -165,6 +200,24 @@ RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath -Xlinker
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl
 	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond
+
+## bench: issue 7's benchmarks, side by side with their peers: the release programs (`make release`'s flags, so
+## what is measured is what is installed), the peers (bench-deps), then `orkbench all`, which runs every row of
+## the issue's table in one run (some 7 minutes; each step prints its time) and rewrites the generated table of
+## docs/BENCHMARKS.md and docs/benchmarks.json. Targets are reported, never enforced: it fails only when a
+## measure could not run at all (its row then says why). BENCH_FLAGS adds options (`orkbench all --help`), e.g.
+## BENCH_FLAGS=--quick for a smoke test of a minute or two, which leaves docs/ alone.
+BENCH_FLAGS ?=
+bench:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory bench-deps && \
+	echo "== bench-deps: $$(( $$(date +%s) - start )) s" && start=$$(date +%s) && \
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkestrond && \
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkctl && \
+	$(SWIFT) build $(RELEASE_FLAGS) --product orkbench && \
+	echo "== release build: $$(( $$(date +%s) - start )) s" && start=$$(date +%s) && \
+	$(RELEASE_DIR)/orkbench all --bin-dir $(RELEASE_DIR) --python $(BENCH_PYTHON) $(BENCH_FLAGS) && \
+	echo "== orkbench all: $$(( $$(date +%s) - start )) s"
 
 ## install: SPEC §7's layout with PREFIX=/usr (what a package does); PREFIX defaults to /usr/local for a
 ## hand install. DESTDIR stages the tree. Units go to /lib/systemd/system for PREFIX=/usr (SPEC §7; the same

@@ -11,6 +11,8 @@ let package = Package(
         // For the fuzzing package in Tests/Fuzz, which can only reach this package's modules through products.
         .library(name: "OrkestronConfig", targets: ["OrkestronConfig"]),
         .library(name: "OrkestronProtocol", targets: ["OrkestronProtocol"]),
+        // Load tests and benchmarks for developers (`make soak`); not installed and not in the Debian package.
+        .executable(name: "orkbench", targets: ["orkbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -106,8 +108,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `orkbench`: the load test (`make soak`) and the benchmarks (`make bench`) against the real release programs,
+        // one subcommand per measure. NIO directly: hundreds of client connections as channel handlers on one event
+        // loop cost the bench little. The peers' Python drivers live in Peers/ and are run, not compiled.
+        .executableTarget(
+            name: "orkbench",
+            dependencies: [
+                "OrkestronCore", "OrkestronMetrics", "OrkestronProtocol", "OrkestronClient", "OrkestronStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ],
+            exclude: ["Peers"]
+        ),
         .testTarget(name: "OrkestronCoreTests", dependencies: ["OrkestronCore"]),
-        .testTarget(name: "OrkestronMetricsTests", dependencies: ["OrkestronMetrics"]),
+        .testTarget(
+            name: "OrkestronMetricsTests",
+            dependencies: ["OrkestronMetrics", "OrkestronCore", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .testTarget(name: "OrkestronConfigTests", dependencies: ["OrkestronConfig"]),
         .testTarget(name: "OrkestronStoreTests", dependencies: ["OrkestronStore"]),
         .testTarget(name: "OrkestronProtocolTests", dependencies: ["OrkestronProtocol"]),
@@ -132,6 +152,7 @@ let package = Package(
             name: "OrkestronDaemonUnitTests",
             dependencies: [
                 "OrkestronDaemon", "OrkestronConfig", "OrkestronCore", "OrkestronStore", "OrkestronSystemd",
+                "OrkestronMetrics", "OrkestronProtocol",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -7,6 +7,15 @@ import OrkestronCore
 /// time the machine slept), and `elapsedMs` moves more than `awakeMs` only while the machine sleeps.
 protocol DriverClock: Sendable {
     func read() -> ClockReading
+
+    /// Nanoseconds from now until `instant` on the wall clock (≤ 0 when it has passed).
+    func nanoseconds(until instant: Instant) -> Int64
+}
+
+extension DriverClock {
+    func nanoseconds(until instant: Instant) -> Int64 {
+        instant.milliseconds(since: read().wall) * 1_000_000
+    }
 }
 
 /// One reading of the three clocks, taken together.

@@ -42,14 +42,14 @@ extension EngineDriver {
 
     /// Resolves the `ids` / `type` / `all` selector of pause, resume and chaos.
     func select(ids: [String]?, type: String?, all: Bool) throws(RPCError) -> [String] {
-        if all { return engine.jobIds }
+        if all { return jobIdsInOrder }
         if let type {
             let matching = configuration.jobs.filter { $0.type == type }.map(\.id)
             guard !matching.isEmpty else { throw RPCError.notFound("no job has type \"\(type)\"") }
             return matching
         }
         guard let ids, !ids.isEmpty else { throw RPCError.invalidParams("give \"ids\", \"type\" or \"all\"") }
-        for id in ids where engine.inspect(id) == nil { throw RPCError.notFound("unknown job \"\(id)\"") }
+        for id in ids where !engine.hasJob(id) { throw RPCError.notFound("unknown job \"\(id)\"") }
         return ids
     }
 
@@ -120,6 +120,7 @@ extension EngineDriver {
             metrics.setType(job.type, for: job.id)
             jobTypes[job.id] = job.type
         }
+        jobIdsInOrder = engine.jobIds
         if next.daemon.socket != configuration.daemon.socket || next.daemon.stateDir != configuration.daemon.stateDir {
             logger.warning("socket and state_dir changes take effect at the next restart")
         }

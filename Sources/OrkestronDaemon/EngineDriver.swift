@@ -6,6 +6,7 @@ import OrkestronMetrics
 import OrkestronProtocol
 import OrkestronSystemd
 import ServiceLifecycle
+import Synchronization
 
 /// Runs the engine on the wall clock and carries out its actions.
 ///
@@ -28,6 +29,9 @@ actor EngineDriver: Service {
     var metrics: MetricsAggregator
     /// Job id → type, for subscriber filters.
     var jobTypes: [String: String] = [:]
+    /// The engine's job ids in order, kept from start and each reload: `engine.jobIds` sorts them on every call,
+    /// which cost each `jobs.list` a millisecond of the actor's time with 1,000 jobs.
+    var jobIdsInOrder: [String] = []
     var subscribers: [Int: Subscriber] = [:]
     var nextSubscriberID = 1
     var runWaiters: [String: [CheckedContinuation<EventStatus, Never>]] = [:]
@@ -53,8 +57,13 @@ actor EngineDriver: Service {
     var statusDirty = true
     static let statusIntervalMs: Int64 = 250
 
-    private var wakeContinuation: CheckedContinuation<Void, Never>?
-    private var nudged = false
+    /// The engine's own thread, which also keeps the timer loop's clock (see `EngineExecutor`).
+    let executor = EngineExecutor()
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    private var loopEnded: CheckedContinuation<Void, Never>?
+    /// The instant of the last turn of the loop, from which its sleep is counted.
+    private var lastWake = Instant(millisecondsSinceEpoch: 0)
+    private let loopCancelled = Mutex(false)
 
     /// Upper bound of one sleep, so a jump of the wall clock is noticed within this time even when idle.
     static let maximumSleepMs: Int64 = 60_000
@@ -85,6 +94,7 @@ actor EngineDriver: Service {
         self.watchdogIntervalMs = SystemdNotifier.watchdogPingIntervalMs()
         self.metrics = MetricsAggregator(jobTypes: Dictionary(uniqueKeysWithValues: configuration.jobs.map { ($0.id, $0.type) }))
         for job in configuration.jobs { jobTypes[job.id] = job.type }
+        jobIdsInOrder = engine.jobIds
     }
 
     // MARK: - The loop
@@ -108,23 +118,47 @@ actor EngineDriver: Service {
                     await self.beginShutdown()
                 } catch {}  // cancelled: the loop has ended or the service group is tearing down
             }
-            await self.timerLoop()
+            await self.runTimerLoop()
             group.cancelAll()
         }
         apply()
         logger.info("engine stopped")
     }
 
-    private func timerLoop() async {
-        while !Task.isCancelled, let delay = wake() {
-            if delay > 0 { await sleep(milliseconds: delay) }
+    /// Runs the timer loop until `wake()` says it is done or the task is cancelled. Each turn runs on the engine's
+    /// thread when the executor's timer fires, not as a task woken from a sleep (see `EngineExecutor` for why).
+    private func runTimerLoop() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                loopEnded = continuation
+                executor.setTimerAction { [weak self] in
+                    self?.assumeIsolated { $0.timerTurn() }
+                }
+                executor.arm(afterNanoseconds: 0)
+            }
+        } onCancel: {
+            loopCancelled.withLock { $0 = true }
+            executor.fire()
         }
+    }
+
+    /// One turn of the timer loop, then the timer armed for the next one, or the loop ended.
+    private func timerTurn() {
+        guard !loopCancelled.withLock({ $0 }), let delay = wake() else {
+            loopEnded?.resume()
+            loopEnded = nil
+            return
+        }
+        // To the nanosecond from now, so the loop wakes as the slot's millisecond begins (a whole number of
+        // milliseconds from a reading up to 1 ms old woke it up to 1 ms late; SPEC §4: precise to the millisecond).
+        executor.arm(afterNanoseconds: clock.nanoseconds(until: lastWake + delay))
     }
 
     /// One turn of the loop: hands the engine the current time (after any clock jump or suspend), carries out
     /// what it did, handles the shutdown deadline, and returns how long to sleep, or nil when the loop is done.
     func wake() -> Int64? {
         let now = currentInstant()
+        lastWake = now
         engine.advance(to: now, into: &buffer)
         apply(nudge: false)
         if let deadline = shutdownDeadline {
@@ -205,33 +239,9 @@ actor EngineDriver: Service {
         return line
     }
 
-    /// Sleeps until the delay passes or an input changes the next wake-up.
-    private func sleep(milliseconds: Int64) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(milliseconds)) }
-            group.addTask { await self.waitForNudge() }
-            await group.next()
-            group.cancelAll()
-            self.nudge()
-        }
-        nudged = false
-    }
-
-    private func waitForNudge() async {
-        if nudged {
-            nudged = false
-            return
-        }
-        await withCheckedContinuation { wakeContinuation = $0 }
-    }
-
+    /// An input changed what is due: the timer loop turns as soon as the current job ends.
     func nudge() {
-        if let continuation = wakeContinuation {
-            wakeContinuation = nil
-            continuation.resume()
-        } else {
-            nudged = true
-        }
+        executor.fire()
     }
 
     // MARK: - Shutdown
@@ -252,8 +262,7 @@ actor EngineDriver: Service {
     private func cancelRunningForShutdown() {
         shutdownCancelled = true
         let now = currentInstant()
-        for id in engine.jobIds {
-            guard let inspection = engine.inspect(id) else { continue }
+        for inspection in engine.inspectAll() {
             for run in inspection.activeRuns {
                 if case .running = run.phase {
                     try? engine.cancel(runId: run.runId, reason: "shutdown", at: now, into: &buffer)
@@ -294,11 +303,15 @@ actor EngineDriver: Service {
     }
 
     private func record(_ event: Event) {
-        log(event)
+        // Not logged here: the store writer logs each event once it is committed, off the engine's actor (a log
+        // line per transition is the largest part of an event's cost, and the actor's time is the engine's).
         metrics.record(event)
         let type = jobTypes[event.jobId]
+        var line: EventLine?
         for subscriber in subscribers.values where subscriber.filter.matches(event, type: type) {
-            subscriber.deliver(event)
+            let shared = line ?? EventLine(event)
+            line = shared
+            subscriber.deliver(shared)
         }
         if let runId = event.runId {
             if event.status == .scheduled, let slot = event.slot { slotOfRun[runId] = slot }
@@ -314,52 +327,6 @@ actor EngineDriver: Service {
             } else if [.failed, .timeout, .interrupted].contains(event.status) {
                 lastAttemptFailure[runId] = event
             }
-        }
-    }
-
-    private func log(_ event: Event) {
-        var metadata: Logger.Metadata = [
-            "job.id": "\(event.jobId)", "run.status": "\(event.status.rawValue)", "event.seq": "\(event.seq)",
-        ]
-        if let runId = event.runId { metadata["run.id"] = "\(runId)" }
-        if let attempt = event.attempt { metadata["run.attempt"] = "\(attempt)" }
-        if let duration = event.durationMs { metadata["run.duration_ms"] = "\(duration)" }
-        if let reason = event.reason { metadata["reason"] = "\(reason)" }
-        if let next = event.nextRetryIn { metadata["next_retry_ms"] = "\(next)" }
-        if let exitCode = event.exitCode { metadata["exit_code"] = "\(exitCode)" }
-        if let signal = event.signal { metadata["signal"] = "\(signal)" }
-        if let by = event.by { metadata["by"] = "\(by)" }
-        let level: Logger.Level
-        switch event.status {
-        case .failed, .timeout:
-            level = event.endsRun ? .error : .warning
-        case .retry, .interrupted, .stale:
-            level = .warning
-        case .scheduled, .queued, .running, .success, .cancelled, .deferred, .skipped, .paused, .resumed, .chaos:
-            level = .info
-        }
-        // The run (or, for job events, the job) in the text too: `journalctl -u orkestrond` shows MESSAGE only.
-        let subject = event.runId ?? event.jobId
-        logger.log(level: level, "\(Self.message(for: event.status)): \(subject)", metadata: metadata)
-    }
-
-    static func message(for status: EventStatus) -> String {
-        switch status {
-        case .scheduled: return "run scheduled"
-        case .queued: return "run queued"
-        case .running: return "run started"
-        case .success: return "run succeeded"
-        case .failed: return "run failed"
-        case .timeout: return "run timed out"
-        case .cancelled: return "run cancelled"
-        case .retry: return "retry planned"
-        case .deferred: return "run deferred"
-        case .skipped: return "run skipped"
-        case .interrupted: return "run interrupted"
-        case .paused: return "job paused"
-        case .resumed: return "job resumed"
-        case .stale: return "job stale"
-        case .chaos: return "failure injection changed"
         }
     }
 

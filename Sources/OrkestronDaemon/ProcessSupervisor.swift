@@ -115,12 +115,9 @@ final class ProcessSupervisor: Service, Sendable {
             outcome = await spawn(launch, logger: logger)
         }
         attempts.withLock { _ = $0.removeValue(forKey: launch.runId) }
-        do {
-            try writer.store.clearProcessGroup(runId: launch.runId, attempt: launch.attempt)
-        } catch {
-            // The row outlives the process: the next start finds its group gone (or its pid reused) and skips it.
-            logger.error("could not clear the process group record", metadata: ["error": "\(error)"])
-        }
+        // Committed with the run's end. Should the daemon die first, the row outlives the process: the next start
+        // finds its group gone (or its pid reused) and skips it.
+        writer.enqueue(processGroup: .clear(runId: launch.runId, attempt: launch.attempt))
         if let handler = exitHandler.withLock({ $0 }) {
             await handler(launch, outcome)
         }
@@ -198,7 +195,7 @@ final class ProcessSupervisor: Service, Sendable {
         }
     }
 
-    /// Writes the new process group to the store, with the leader's start time that identifies it later.
+    /// Queues the new process group's row, with the leader's start time that identifies it later.
     ///
     /// The child has exec'd by now (Subprocess waits for the exec), and it called setsid first, so its pid is
     /// its process group and session id. Should it have exited and been reaped already, its stat is gone (or the
@@ -214,12 +211,9 @@ final class ProcessSupervisor: Service, Sendable {
         let record = ProcessGroupRecord(
             runId: launch.runId, attempt: launch.attempt, jobId: launch.jobId, pgid: pid,
             leaderStartTicks: leader?.startTicks, startedAt: WallClock.now())
-        do {
-            try writer.store.recordProcessGroup(record)
-        } catch {
-            // The process runs anyway; after a crash, its run's variables still let a restart find it.
-            logger.error("could not record the process group", metadata: ["pid": "\(pid)", "error": "\(error)"])
-        }
+        // Batched with the next events rather than a transaction of its own (see `StoreWriter.enqueue`); until
+        // it is committed, as in the instant before, a restart finds the process by its run's variables.
+        writer.enqueue(processGroup: .record(record))
     }
 
     private static func trimmed(_ line: String) -> String {

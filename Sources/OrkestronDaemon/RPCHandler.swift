@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OrkestronCore
+import OrkestronMetrics
 import OrkestronProtocol
 import OrkestronStore
 
@@ -74,9 +75,13 @@ struct RPCHandler: Sendable {
         case "daemon.status":
             return await driver.status(version: version, connections: connections.open)
         case "jobs.list":
-            return await driver.listJobs(type: try params.string("type"), state: try params.string("state"))
+            let (type, state) = (try params.string("type"), try params.string("state"))
+            return EngineDriver.listJobs(await driver.jobListing(), type: type, state: state)
         case "jobs.get":
-            return try await driver.job(try params.required("id"), revealEnvironment: mayControl, store: store)
+            let id = try params.required("id")
+            let members = try await driver.job(id, revealEnvironment: mayControl)
+            let recent = (try? store.lastRuns(job: id, limit: 10)) ?? []
+            return .object(members + [("recentRuns", .array(recent.map(\.json)))])
         case "jobs.run":
             let result = try await driver.runNow(try params.required("id"), wait: try params.bool("wait") ?? false)
             try await persisted()
@@ -106,7 +111,7 @@ struct RPCHandler: Sendable {
             try? await writer.flush()
             do {
                 let rows = try store.runs(job: try params.string("job"), status: try params.string("status"), since: since, limit: limit)
-                return EngineDriver.encode(rows)
+                return .array(rows.map(\.json))
             } catch let error as RPCError {
                 throw error
             } catch {
@@ -117,7 +122,7 @@ struct RPCHandler: Sendable {
             try? await writer.flush()
             guard let detail = try? store.run(id: runId) else { throw RPCError.notFound("unknown run \"\(runId)\"") }
             return .object([
-                ("run", EngineDriver.encode(detail.run)), ("attempts", EngineDriver.encode(detail.attempts)),
+                ("run", detail.run.json), ("attempts", EngineDriver.encode(detail.attempts)),
                 ("events", .array(detail.events.map(\.json))),
             ])
         case "runs.cancel":
@@ -125,7 +130,9 @@ struct RPCHandler: Sendable {
             try await persisted()
             return .object([("cancelled", JSONValue(cancelled))])
         case "metrics.get":
-            return await driver.metricsSnapshot(job: try params.string("job"), type: try params.string("type"))
+            let (job, type) = (try params.string("job"), try params.string("type"))
+            let (metrics, now) = await driver.metricsForSnapshot()
+            return metrics.snapshot(at: now, job: job, type: type).json
         case "events.subscribe":
             return try await subscribe(params, session: session, trailing: &trailing)
         case "events.unsubscribe":
@@ -191,9 +198,12 @@ struct RPCHandler: Sendable {
         if replay > 0 {
             try? await writer.flush()
             let stored = (try? store.lastEvents(count: replay * 4 + 100)) ?? []
+            // The types in one call: a call per stored event queued each behind everything the actor had to do,
+            // so under load a replay of 10 took seconds.
+            let jobTypes = await driver.jobTypes
             var matching: [Event] = []
             for event in stored.reversed() where event.seq < subscription.firstLiveSeq {
-                if filter.matches(event, type: await driver.jobTypes[event.jobId]) { matching.append(event) }
+                if filter.matches(event, type: jobTypes[event.jobId]) { matching.append(event) }
                 if matching.count == replay { break }
             }
             trailing = matching.reversed().map { RPCNotification(method: "event", params: $0.json).json.serialized }

@@ -5,7 +5,8 @@ import OrkestronStore
 import ServiceLifecycle
 import Synchronization
 
-/// Persists events and job state off the engine's path, in batched transactions.
+/// Persists events and job state off the engine's path, in batched transactions, and logs each event once it is
+/// committed (`EventLogger`).
 ///
 /// The engine driver hands over each step's events without waiting; the writer drains everything pending in
 /// one transaction. A caller that must not acknowledge before the data is durable (a pause, a run request)
@@ -21,6 +22,8 @@ final class StoreWriter: Service, Sendable {
     private struct Pending {
         var events: [Event] = []
         var states: [String: JobPersistentState] = [:]
+        /// Job processes started and reaped, in order.
+        var processGroups: [ProcessGroupChange] = []
         var barriers: [CheckedContinuation<StoreError?, Never>] = []
         var finished = false
         /// Set by the first failed write: nothing more is written and every later flush fails with it.
@@ -50,6 +53,21 @@ final class StoreWriter: Service, Sendable {
         signal.yield()
     }
 
+    /// Queues a process group's row for the next transaction; never blocks.
+    ///
+    /// The supervisor records each job process as it starts and clears it once reaped. Batched with the events
+    /// instead of a transaction each (two more commits per run, each waiting for the writer), they cost a row
+    /// in a commit that happens anyway. The row of a process started just before a `kill -9` may miss the
+    /// disk, as it could before between the spawn and its own commit: the restart finds such a process by
+    /// the `ORKESTRON_INSTANCE` and `ORKESTRON_RUN` it inherited (`OrphanReaper`).
+    func enqueue(processGroup change: ProcessGroupChange) {
+        pending.withLock { pending in
+            guard pending.failure == nil else { return }
+            pending.processGroups.append(change)
+        }
+        signal.yield()
+    }
+
     /// Returns once everything queued before the call is committed; throws when it could not be.
     func flush() async throws(StoreError) {
         let failure = await withCheckedContinuation { (continuation: CheckedContinuation<StoreError?, Never>) in
@@ -64,12 +82,24 @@ final class StoreWriter: Service, Sendable {
         if let failure { throw failure }
     }
 
+    /// The shortest time between two commits while events keep coming (group commit).
+    ///
+    /// Each transaction rewrites the pages it touches (events, runs, their per-job indexes, job states) into the
+    /// WAL; committing every engine step, as fast as steps came, wrote a few events per transaction, some
+    /// 2,000 transactions and tens of megabytes of WAL per second at 1,000 runs/s, and checkpointed several times
+    /// a second, which made SQLite's writes a quarter of the daemon's CPU. Waiting this long after a commit
+    /// before the next one gathers each interval's events into one transaction. When the daemon is quiet the
+    /// wait has long passed before the next event, so nothing is delayed; under load a `flush()` (a control
+    /// call's acknowledgement, a process start) waits at most this much longer.
+    static let groupCommitIntervalMs = 5
+
     func run() async throws {
         // Keep writing until the driver has stopped (it stops after the control server): the last events of a
         // graceful shutdown must reach the disk.
         do {
             for await _ in signals.cancelOnGracefulShutdown() {
                 try writePending()
+                try? await Task.sleep(for: .milliseconds(Self.groupCommitIntervalMs))
             }
             try writePending()
         } catch {
@@ -94,15 +124,20 @@ final class StoreWriter: Service, Sendable {
             defer {
                 pending.events.removeAll(keepingCapacity: true)
                 pending.states.removeAll(keepingCapacity: true)
+                pending.processGroups.removeAll(keepingCapacity: true)
                 pending.barriers.removeAll()
             }
             return pending
         }
         if let failure = batch.failure { throw failure }
         var outcome: StoreError?
-        if !batch.events.isEmpty || !batch.states.isEmpty {
+        if !batch.events.isEmpty || !batch.states.isEmpty || !batch.processGroups.isEmpty {
             do {
-                try store.append(events: batch.events, jobStates: Array(batch.states.values))
+                try store.append(
+                    events: batch.events, jobStates: Array(batch.states.values), processGroups: batch.processGroups)
+                // Logged once committed: the log shows only what the store holds, and the engine's actor, which
+                // hands the events over, does not spend its time formatting and writing log lines.
+                for event in batch.events { EventLogger.log(event, to: logger) }
             } catch {
                 outcome = error
                 let waiting = pending.withLock { pending in

@@ -46,7 +46,7 @@ final class SubscriberQueue: Sendable {
     }
 
     /// Queues an event, or counts it as dropped when the queue is full. Never waits.
-    func push(_ event: Event) {
+    func push(_ event: EventLine) {
         let reader = state.withLock { state -> CheckedContinuation<SubscriberMessage?, Never>? in
             guard !state.finished else { return nil }
             if let reader = state.reader {
@@ -74,6 +74,16 @@ final class SubscriberQueue: Sendable {
             return state.reader
         }
         reader?.resume(returning: nil)
+    }
+
+    /// Up to `limit` messages that are queued now, without waiting (after `next()`, so the writer can send a
+    /// burst in one write).
+    func takeAvailable(limit: Int) -> [SubscriberMessage] {
+        state.withLock { state in
+            var taken: [SubscriberMessage] = []
+            while taken.count < limit && !state.isEmpty { taken.append(state.take()) }
+            return taken
+        }
     }
 
     /// The next message, waiting for one; nil once finished and drained, or when the task is cancelled.

@@ -1,9 +1,22 @@
 import Foundation
 
 extension JSONValue {
-    /// Parses one JSON text with Foundation's decoder. Invalid UTF-8 and malformed JSON both throw.
+    /// Parses one JSON text. Invalid UTF-8 and malformed JSON both throw.
+    ///
+    /// `JSONScanner` reads ordinary JSON in one pass; whatever it leaves (malformed text, and the odd valid
+    /// corner such as a repeated key) goes to Foundation's decoder, whose values and error messages were the
+    /// contract before the scanner existed.
     public static func parse(_ data: Data) throws(JSONParseError) -> JSONValue {
         guard String(validating: data, as: UTF8.self) != nil else { throw JSONParseError(message: "invalid UTF-8") }
+        // `withUnsafeBytes` rethrows untyped errors: the scanner's verdict comes out as a value.
+        let scanned = data.withUnsafeBytes { bytes -> Result<JSONValue?, JSONParseError> in
+            do throws(JSONParseError) {
+                return .success(try JSONScanner.parse(bytes))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let value = try scanned.get() { return value }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
@@ -64,6 +77,14 @@ extension JSONValue {
 
     static func writeString(_ value: String, to output: inout String) {
         output += "\""
+        // Almost every string on the wire (ids, statuses, timestamps, reasons) needs no escape: appended whole, it
+        // costs one copy instead of a scalar-by-scalar append, which made serializing events and answers a large
+        // share of the daemon's CPU under load.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -8,8 +8,12 @@ extension Store {
     /// This is the hot path (one call per engine step, thousands of events per second under load), so it runs
     /// cached prepared statements with positional arguments instead of records. Events are applied in the order
     /// given, which must be `seq` order. A duplicate `seq` fails the whole call and changes nothing.
-    public func append(events: [Event], jobStates: [JobPersistentState]) throws(StoreError) {
-        guard !events.isEmpty || !jobStates.isEmpty else { return }
+    /// `processGroups` (job processes started and reaped since the last call) are applied in the same
+    /// transaction, after the events.
+    public func append(
+        events: [Event], jobStates: [JobPersistentState], processGroups: [ProcessGroupChange] = []
+    ) throws(StoreError) {
+        guard !events.isEmpty || !jobStates.isEmpty || !processGroups.isEmpty else { return }
         try write("append events") { db in
             let statements = try AppendStatements(db)
             for event in events {
@@ -18,6 +22,7 @@ extension Store {
             for state in jobStates {
                 try statements.save(state)
             }
+            try Store.apply(processGroups, in: db)
         }
     }
 }

@@ -49,3 +49,4 @@ struct BinaryHeap<Element: Comparable> {
         for element in kept { insert(element) }
     }
 }
+extension BinaryHeap: Sendable where Element: Sendable {}

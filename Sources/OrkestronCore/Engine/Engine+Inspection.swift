@@ -1,7 +1,11 @@
 extension Engine {
     /// The ids of the jobs the engine runs (removed ones excluded), in id order.
     public var jobIds: [String] {
-        jobs.filter { !$0.removed }.map(\.definition.id).sorted()
+        // Not `jobs.filter`: that would copy every job's runtime state to read its id.
+        var ids: [String] = []
+        ids.reserveCapacity(jobs.count)
+        for index in jobs.indices where !jobs[index].removed { ids.append(jobs[index].definition.id) }
+        return ids.sorted()
     }
 
     /// The number of jobs, without building the sorted list `jobIds` gives.
@@ -26,9 +30,47 @@ extension Engine {
     /// Everything known about one job now, or nil for an unknown id.
     public func inspect(_ jobId: String) -> JobInspection? {
         guard let index = jobIndex[jobId], !jobs[index].removed else { return nil }
-        let job = jobs[index]
+        var holders = SlotHolders()
+        return inspection(at: index, holders: &holders)
+    }
+
+    /// Whether the engine runs a job with this id (a removed one does not count), without inspecting it.
+    public func hasJob(_ jobId: String) -> Bool {
+        jobIndex[jobId].map { !jobs[$0].removed } ?? false
+    }
+
+    /// Every job's inspection, in id order (as `jobIds`).
+    public func inspectAll() -> [JobInspection] {
+        inspect(jobIds)
+    }
+
+    /// The inspections of `jobIds`, in their order; unknown and removed ids are left out.
+    ///
+    /// The jobs holding slots are found once for the whole list, not once per job: `inspect` walks every job to
+    /// find them, so inspecting 10,000 jobs one by one took 200 million steps (a `jobs.list` of 10,000 jobs
+    /// took seconds).
+    public func inspect(_ jobIds: [String]) -> [JobInspection] {
+        var holders = SlotHolders()
+        var inspections: [JobInspection] = []
+        inspections.reserveCapacity(jobIds.count)
+        for id in jobIds {
+            guard let index = jobIndex[id], !jobs[index].removed else { continue }
+            inspections.append(inspection(at: index, holders: &holders))
+        }
+        return inspections
+    }
+
+    /// The slot holders of each type and of the whole engine, computed when first asked for.
+    private struct SlotHolders {
+        var global: [String]?
+        var byType: [Int: [String]] = [:]
+    }
+
+    private func inspection(at index: Int, holders cache: inout SlotHolders) -> JobInspection {
+        // `jobs[index].x` rather than a copy of the whole runtime state (most of the cost of a long list).
+        let jobId = jobs[index].definition.id
         var active: [JobInspection.ActiveRun] = []
-        for key in job.active {
+        for key in jobs[index].active {
             guard let run = runs[key] else { continue }
             let phase: JobInspection.ActiveRun.Phase
             switch run.phase {
@@ -45,21 +87,26 @@ extension Engine {
                     runId: run.id, attempt: run.attempt, trigger: run.trigger, slot: run.slot,
                     queuedAt: run.queuedAt, phase: phase))
         }
-        let type = types[job.typeIndex]
+        let type = types[jobs[index].typeIndex]
+        let typeHolders = cache.byType[jobs[index].typeIndex] ?? holders(type: jobs[index].typeIndex)
+        cache.byType[jobs[index].typeIndex] = typeHolders
+        let globalHolders = cache.global ?? holders(type: nil)
+        cache.global = globalHolders
         return JobInspection(
-            jobId: jobId, definition: job.definition, state: state(of: job, active: active), paused: job.paused,
-            pausedBy: job.pausedBy, pausedAt: job.pausedAt, pauseReason: job.pauseReason, nextSlot: job.nextSlot,
-            nextDue: job.nextDue, lastSlot: job.lastSlot, lastFinished: job.lastFinished,
-            lastSuccess: job.lastSuccess, consecutiveFailures: job.consecutiveFailures, activeRuns: active,
+            jobId: jobId, definition: jobs[index].definition, state: state(of: jobs[index], active: active),
+            paused: jobs[index].paused, pausedBy: jobs[index].pausedBy, pausedAt: jobs[index].pausedAt,
+            pauseReason: jobs[index].pauseReason, nextSlot: jobs[index].nextSlot, nextDue: jobs[index].nextDue,
+            lastSlot: jobs[index].lastSlot, lastFinished: jobs[index].lastFinished,
+            lastSuccess: jobs[index].lastSuccess, consecutiveFailures: jobs[index].consecutiveFailures,
+            activeRuns: active,
             jobLimit: JobInspection.Limit(
-                running: job.running, limit: job.limit == Int.max ? nil : job.limit,
+                running: jobs[index].running, limit: jobs[index].limit == Int.max ? nil : jobs[index].limit,
                 holders: active.compactMap { if case .running = $0.phase { return $0.runId } else { return nil } }),
             typeLimit: JobInspection.Limit(
-                running: type.running, limit: type.limit == Int.max ? nil : type.limit,
-                holders: holders(type: job.typeIndex)),
+                running: type.running, limit: type.limit == Int.max ? nil : type.limit, holders: typeHolders),
             globalLimit: JobInspection.Limit(
-                running: runningCount, limit: settings.maxConcurrency, holders: holders(type: nil)),
-            chaosRate: job.chaosRate, isDraining: isDraining)
+                running: runningCount, limit: settings.maxConcurrency, holders: globalHolders),
+            chaosRate: jobs[index].chaosRate, isDraining: isDraining)
     }
 
     private func state(of job: JobRuntime, active: [JobInspection.ActiveRun]) -> JobInspection.State {
@@ -78,8 +125,11 @@ extension Engine {
     /// Jobs holding run slots (of one type, or anywhere), at most five, for "waiting for a slot" explanations.
     private func holders(type: Int?) -> [String] {
         var result: [String] = []
-        for job in jobs where job.running > 0 && (type == nil || job.typeIndex == type) {
-            result.append(job.definition.id)
+        // By index, reading two fields in place: `for job in jobs` copied each job's whole runtime (retaining its
+        // definition, queues and tables), and every inspection scans up to all jobs twice, so `jobs.list` of
+        // 1,000 jobs spent most of its time here.
+        for index in jobs.indices where jobs[index].running > 0 && (type == nil || jobs[index].typeIndex == type) {
+            result.append(jobs[index].definition.id)
             if result.count == 5 { break }
         }
         return result

@@ -16,7 +16,7 @@
 /// var actions: [EngineAction] = []
 /// while let wake = engine.nextWakeup, wake <= end { engine.advance(to: wake, into: &actions) }
 /// ```
-public struct Engine {
+public struct Engine: Sendable {
     public internal(set) var settings: EngineSettings
     var jobs: [JobRuntime] = []
     var jobIndex: [String: Int] = [:]

@@ -85,3 +85,4 @@ struct IndexedHeap<Key: Comparable> {
         }
     }
 }
+extension IndexedHeap: Sendable where Key: Sendable {}

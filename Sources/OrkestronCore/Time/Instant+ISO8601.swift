@@ -6,7 +6,36 @@ extension Instant {
     /// `2026-11-29T08:00:01.842Z`: UTC, always with milliseconds.
     public var iso8601UTC: String {
         let (seconds, milliseconds) = splitSeconds
-        return CivilDateTime(secondsSinceEpoch: seconds).description + "." + CivilDateTime.pad(milliseconds, 3) + "Z"
+        let civil = CivilDateTime(secondsSinceEpoch: seconds)
+        guard (0...9999).contains(civil.year) else {
+            return civil.description + "." + CivilDateTime.pad(milliseconds, 3) + "Z"
+        }
+        // Written digit by digit into the string's own 24 bytes: every run, event and job summary on the wire
+        // carries such times, and building them from padded pieces was a tenth of a 10,000-job `jobs.list`.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int, digits: Int, at offset: Int) {
+                var rest = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+            }
+            put(civil.year, digits: 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(civil.month, digits: 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(civil.day, digits: 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(civil.hour, digits: 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(civil.minute, digits: 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(civil.second, digits: 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(milliseconds, digits: 3, at: 20)
+            buffer[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// `2026-03-29T03:00:00+02:00`: the wall time in `zone` with the offset in force at this instant
