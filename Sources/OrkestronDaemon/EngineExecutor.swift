@@ -32,7 +32,10 @@ final class EngineExecutor: SerialExecutor, Sendable {
 
         init() {
             pthread_mutex_init(mutex, nil)
-            // Deadlines on the monotonic clock: setting the wall clock must not lengthen or shorten a sleep.
+            // Deadlines on the monotonic clock: setting the wall clock must not lengthen or shorten a sleep. It
+            // stops during a suspend, so a sleep that spans one ends its remaining part after the resume (at most
+            // `EngineDriver.maximumSleepMs`, 60 s, late; `Task.sleep` had ended at once). glibc's condition
+            // variables cannot wait on CLOCK_BOOTTIME; a timerfd polled beside the job signal could.
             var attributes = pthread_condattr_t()
             pthread_condattr_init(&attributes)
             pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
