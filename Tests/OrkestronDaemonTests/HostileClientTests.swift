@@ -283,7 +283,9 @@ struct HostileClientTests {
             let fresh = try await daemon.call("daemon.status")
             #expect(fresh["pid"]?.intValue == Int64(pid))
             #expect(fresh["connections"] == .int(2), "the bystander and this call should be all that is open: \(fresh.compact)")
-            #expect(daemon.log.contains("refusing control connections over the limit"), "the refusal was not logged")
+            _ = try await eventually("the refusal in the daemon's log") {
+                daemon.log.contains("refusing control connections over the limit") ? true : nil
+            }
         }
     }
 
@@ -301,15 +303,25 @@ struct HostileClientTests {
             let limits = try String(contentsOfFile: "/proc/\(daemon.pid)/limits", encoding: .utf8)
             let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }.map(String.init) ?? "none"
             #expect(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).first == "4096", "\(line)")
+            try await Self.waitForListeningLine(of: daemon)
             #expect(daemon.log.contains("max_connections=1024") && daemon.log.contains("max_connections_per_user=256"), "\(daemon.logTail())")
         }
         try await DaemonProcess.with(config: small, launcher: [prlimit, "--nofile=512:512", "--"]) { daemon in
+            try await Self.waitForListeningLine(of: daemon)
             #expect(
                 daemon.log.contains("the open-file limit leaves room for fewer control connections than the default"),
                 "\(daemon.logTail())")
             #expect(daemon.log.contains("max_connections=256"), "\(daemon.logTail())")
             let status = try await daemon.call("daemon.status")
             #expect(status["pid"]?.intValue == Int64(daemon.pid))
+        }
+    }
+
+    /// The socket file exists from `bind`, a moment before the daemon logs it; and its log is read from a pipe.
+    /// Lines arrive in order, so once this one is in, every line logged before it is too.
+    static func waitForListeningLine(of daemon: DaemonProcess) async throws {
+        _ = try await eventually("the daemon to log that its control socket is listening") {
+            daemon.log.contains("control socket listening") ? true : nil
         }
     }
 
