@@ -51,6 +51,8 @@ let package = Package(
         ),
         // libsystemd (apt: libsystemd-dev, found with pkg-config); only OrkestronSystemd imports it.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // sched_setattr(2) for the engine's thread: a short time slice, so its wake-ups preempt the control plane.
+        .target(name: "CLinuxScheduling"),
         // sd_notify, the watchdog, socket activation and the journal log handler, in Swift.
         .target(
             name: "OrkestronSystemd",
@@ -82,7 +84,7 @@ let package = Package(
             name: "OrkestronDaemon",
             dependencies: [
                 "OrkestronCore", "OrkestronMetrics", "OrkestronConfig", "OrkestronStore", "OrkestronProtocol",
-                "OrkestronSystemd",
+                "OrkestronSystemd", "CLinuxScheduling",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),

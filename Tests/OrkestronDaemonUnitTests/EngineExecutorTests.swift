@@ -24,7 +24,30 @@ struct EngineExecutorTests {
         }
 
         func work(_ index: Int) { log.append("job") }
+
+        /// A file of `/proc/thread-self/`, read on the executor's thread.
+        func threadFile(_ name: String) -> String {
+            (try? String(contentsOfFile: "/proc/thread-self/" + name, encoding: .utf8)) ?? ""
+        }
         func entries() -> [String] { log }
+    }
+
+    /// `top -H` and `perf sched` show which thread is the engine's; and on a kernel with EEVDF's custom slices
+    /// (Linux 6.12) it runs with the short slice that lets its wake-ups preempt the event loops.
+    @Test("the executor's thread carries its name and asks for a short time slice")
+    func threadNameAndSlice() async throws {
+        let probe = Probe()
+        #expect(await probe.threadFile("comm") == "probe\n")
+        let slice = await probe.threadFile("sched").split(separator: "\n").first { $0.hasPrefix("se.slice") }
+        var system = utsname()
+        uname(&system)
+        let release = withUnsafeBytes(of: &system.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let version = release.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
+        guard let slice, version.count == 2, (version[0], version[1]) >= (6, 12) else {
+            print("threadNameAndSlice: kernel \(release) has no custom slices to check (se.slice: \(slice ?? "absent"))")
+            return
+        }
+        #expect(slice.split(separator: " ").last == "\(EngineExecutor.timeSliceNanoseconds)", "\(slice)")
     }
 
     @Test("a due timer turn runs before the jobs queued ahead of it")
