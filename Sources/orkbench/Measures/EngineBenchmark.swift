@@ -42,7 +42,7 @@ struct EngineBenchmark: Measure {
 
     func measure() async throws -> [BenchResult] {
         let runs = self.runs ?? options.pick(500_000, quick: 50_000)
-        let repeats = self.repeats ?? options.pick(5, quick: 1)
+        let repeats = self.repeats ?? options.pick(3, quick: 1)
         var results: [BenchResult] = []
         for jobs in jobCounts {
             let loadBefore = MachineDescription.loadAverage()

@@ -31,7 +31,7 @@ struct HistoryWrites: Measure {
 
     func measure() async throws -> [BenchResult] {
         let runs = self.runs ?? options.pick(10_000, quick: 2_000)
-        let repeats = self.repeats ?? options.pick(5, quick: 1)
+        let repeats = self.repeats ?? options.pick(3, quick: 1)
         let loadBefore = MachineDescription.loadAverage()
         let folder = try TemporaryFolder("history")
         defer { folder.remove() }
