@@ -45,7 +45,7 @@ struct CronBenchmark: Measure {
 
     func measure() async throws -> [BenchResult] {
         let loadBefore = MachineDescription.loadAverage()
-        let iterations = self.iterations ?? options.pick(200, quick: 20)
+        let iterations = self.iterations ?? options.pick(100, quick: 20)
         let repeats = self.repeats ?? options.pick(3, quick: 1)
         let mix = try loadMix(iterations: iterations)
         let evaluations = mix.reduce(0) { $0 + $1.iterations }

@@ -41,7 +41,7 @@ struct EngineBenchmark: Measure {
     }
 
     func measure() async throws -> [BenchResult] {
-        let runs = self.runs ?? options.pick(500_000, quick: 50_000)
+        let runs = self.runs ?? options.pick(300_000, quick: 50_000)
         let repeats = self.repeats ?? options.pick(3, quick: 1)
         var results: [BenchResult] = []
         for jobs in jobCounts {

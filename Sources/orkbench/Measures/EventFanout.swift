@@ -29,7 +29,7 @@ struct EventFanout: Measure {
     var eventsPerSecond = 1_000
 
     func measure() async throws -> [BenchResult] {
-        let seconds = self.seconds ?? options.pick(10, quick: 3)
+        let seconds = self.seconds ?? options.pick(6, quick: 3)
         let warmup = self.warmup ?? options.pick(3, quick: 1)
         let loadBefore = MachineDescription.loadAverage()
         let jobs = max(eventsPerSecond / 4, 1)

@@ -36,7 +36,7 @@ struct ProcessRuns: Measure {
         """
 
     func measure() async throws -> [BenchResult] {
-        let count = self.count ?? options.pick(1_000, quick: 200)
+        let count = self.count ?? options.pick(500, quick: 200)
         let repeats = self.repeats ?? options.pick(3, quick: 1)
         signal(SIGPIPE, SIG_IGN)
         let loadBefore = MachineDescription.loadAverage()

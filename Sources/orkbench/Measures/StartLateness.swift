@@ -55,14 +55,14 @@ struct StartLateness: Measure {
 
     func measure() async throws -> [BenchResult] {
         let warmup = self.warmup ?? options.pick(3, quick: 1)
-        let primarySeconds = seconds ?? options.pick(burst ? 20 : 60, quick: 3)
+        let primarySeconds = seconds ?? options.pick(burst ? 15 : 60, quick: 3)
         let workloads =
             burst
             ? [Workload(name: "1k/1s burst", jobs: 1_000, intervalMs: 1_000, seconds: primarySeconds)]
             : [
                 Workload(name: "1k/1s", jobs: 1_000, intervalMs: 1_000, seconds: primarySeconds),
                 Workload(
-                    name: "10k/10s", jobs: 10_000, intervalMs: 10_000, seconds: seconds10k ?? options.pick(20, quick: 3)),
+                    name: "10k/10s", jobs: 10_000, intervalMs: 10_000, seconds: seconds10k ?? options.pick(10, quick: 3)),
             ]
         var results: [BenchResult] = []
         for workload in workloads {

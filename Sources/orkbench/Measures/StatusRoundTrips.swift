@@ -36,8 +36,8 @@ struct StatusRoundTrips: Measure {
         """
 
     func measure() async throws -> [BenchResult] {
-        let requests = self.requests ?? options.pick(20_000, quick: 2_000)
-        let requests16 = self.requests16 ?? options.pick(40_000, quick: 4_000)
+        let requests = self.requests ?? options.pick(10_000, quick: 2_000)
+        let requests16 = self.requests16 ?? options.pick(20_000, quick: 4_000)
         let repeats = self.repeats ?? options.pick(3, quick: 1)
         // A daemon that closes a connection must fail a write with EPIPE, not end the bench.
         signal(SIGPIPE, SIG_IGN)
