@@ -18,7 +18,7 @@ struct CronBenchmark: Measure {
     @Option(help: ArgumentHelp("The cron test vectors whose expressions and zones make the mix.", valueName: "path"))
     var vectors = "../shared/testdata/cron-vectors.jsonl"
 
-    @Option(help: ArgumentHelp("Fire times computed per expression (fewer when past 2199). (default: 200, 20 with --quick)", valueName: "n"))
+    @Option(help: ArgumentHelp("Fire times computed per expression (fewer when past 2199). (default: 100, 20 with --quick)", valueName: "n"))
     var iterations: Int?
 
     @Option(help: ArgumentHelp("Repeats; the median is reported. (default: 3, 1 with --quick)", valueName: "n"))

@@ -20,10 +20,10 @@ struct EngineBenchmark: Measure {
     @Option(name: .customLong("jobs"), help: ArgumentHelp("Job counts to measure; repeatable.", valueName: "n"))
     var jobCounts: [Int] = [1_000, 100_000]
 
-    @Option(help: ArgumentHelp("Runs per repeat and job count (about; whole minutes of every job). (default: 500000, 50000 with --quick)", valueName: "n"))
+    @Option(help: ArgumentHelp("Runs per repeat and job count (about; whole minutes of every job). (default: 300000, 50000 with --quick)", valueName: "n"))
     var runs: Int?
 
-    @Option(help: ArgumentHelp("Repeats; the median is reported. (default: 5, 1 with --quick)", valueName: "n"))
+    @Option(help: ArgumentHelp("Repeats; the median is reported. (default: 3, 1 with --quick)", valueName: "n"))
     var repeats: Int?
 
     @Flag(inversion: .prefixedNo, help: "Record every event in the metrics aggregator, as the daemon does.")

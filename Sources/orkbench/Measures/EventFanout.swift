@@ -16,7 +16,7 @@ struct EventFanout: Measure {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(help: "Seconds measured after the warm-up. (default: 15; 3 with --quick)")
+    @Option(help: "Seconds measured after the warm-up. (default: 6; 3 with --quick)")
     var seconds: Double?
 
     @Option(help: "Seconds after subscribing that are not counted. (default: 3; 1 with --quick)")

@@ -20,7 +20,7 @@ struct HistoryWrites: Measure {
     @Option(help: "Runs written per repeat. (default: 10000; 2000 with --quick)")
     var runs: Int?
 
-    @Option(help: "Repeats, ours and the peer's in turn; the median is reported. (default: 5; 1 with --quick)")
+    @Option(help: "Repeats, ours and the peer's in turn; the median is reported. (default: 3; 1 with --quick)")
     var repeats: Int?
 
     @Option(help: "Runs per transaction (the writer's batch), for us and the peer.")

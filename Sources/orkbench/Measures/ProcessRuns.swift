@@ -18,10 +18,10 @@ struct ProcessRuns: Measure {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(help: "Runs per repeat, ours and xargs's. (default: 1000; 200 with --quick)")
+    @Option(help: "Runs per repeat, ours and xargs's. (default: 500; 200 with --quick)")
     var count: Int?
 
-    @Option(help: "Repeats; the median is reported. (default: 5; 1 with --quick)")
+    @Option(help: "Repeats; the median is reported. (default: 3; 1 with --quick)")
     var repeats: Int?
 
     static let config = """

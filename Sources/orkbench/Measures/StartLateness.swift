@@ -25,13 +25,13 @@ struct StartLateness: Measure {
     @Flag(help: "Row 3b: all 1,000 jobs due at the same instant every second, instead of spread over it (3a).")
     var burst = false
 
-    @Option(help: "Seconds measured for 1,000 jobs every 1 s, per scheduler (default: 60 spread, 30 burst; 3 with --quick).")
+    @Option(help: "Seconds measured for 1,000 jobs every 1 s, per scheduler (default: 60 spread, 10 burst; 3 with --quick).")
     var seconds: Double?
 
-    @Option(help: "Seconds measured for 10,000 jobs every 10 s, per scheduler (default: 30; 3 with --quick).")
+    @Option(help: "Seconds measured for 10,000 jobs every 10 s, per scheduler (default: 10; 3 with --quick).")
     var seconds10k: Double?
 
-    @Option(help: "Seconds after the start whose slots are not counted: the first runs warm caches. (default: 3; 1 with --quick)")
+    @Option(help: "Seconds after the start whose slots are not counted: the first runs warm caches. (default: 2; 1 with --quick)")
     var warmup: Double?
 
     @Flag(help: "Measure orkestrond only.")
@@ -54,8 +54,8 @@ struct StartLateness: Measure {
     }
 
     func measure() async throws -> [BenchResult] {
-        let warmup = self.warmup ?? options.pick(3, quick: 1)
-        let primarySeconds = seconds ?? options.pick(burst ? 15 : 60, quick: 3)
+        let warmup = self.warmup ?? options.pick(2, quick: 1)
+        let primarySeconds = seconds ?? options.pick(burst ? 10 : 60, quick: 3)
         let workloads =
             burst
             ? [Workload(name: "1k/1s burst", jobs: 1_000, intervalMs: 1_000, seconds: primarySeconds)]

@@ -16,15 +16,15 @@ struct StartupReady: Measure {
     @Option(help: "Jobs in the configuration.")
     var jobs = 10_000
 
-    @Option(help: "Cold/warm pairs; the median is reported. (default: 5; 2 with --quick)")
+    @Option(help: "Cold/warm pairs; the median is reported. (default: 3; 2 with --quick)")
     var repeats: Int?
 
-    @Option(help: "Runs of orkctl list after an untimed one; the median is reported. (default: 5; 2 with --quick)")
+    @Option(help: "Runs of orkctl list after an untimed one; the median is reported. (default: 3; 2 with --quick)")
     var listRepeats: Int?
 
     func measure() async throws -> [BenchResult] {
-        let repeats = self.repeats ?? options.pick(5, quick: 2)
-        let listRepeats = self.listRepeats ?? options.pick(5, quick: 2)
+        let repeats = self.repeats ?? options.pick(3, quick: 2)
+        let listRepeats = self.listRepeats ?? options.pick(3, quick: 2)
         let loadBefore = MachineDescription.loadAverage()
         // Hourly jobs of the four types, slots spread over the hour: every summary has a schedule and a next run,
         // as on a real host, and none runs while measured.

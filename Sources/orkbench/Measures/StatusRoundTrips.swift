@@ -15,13 +15,13 @@ struct StatusRoundTrips: Measure {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(help: "Requests per repeat on one connection. (default: 20000; 2000 with --quick)")
+    @Option(help: "Requests per repeat on one connection. (default: 10000; 2000 with --quick)")
     var requests: Int?
 
-    @Option(help: "Requests per repeat over all 16 connections. (default: 40000; 4000 with --quick)")
+    @Option(help: "Requests per repeat over all 16 connections. (default: 20000; 4000 with --quick)")
     var requests16: Int?
 
-    @Option(help: "Repeats, ours and Redis's; the median is reported. (default: 5; 1 with --quick)")
+    @Option(help: "Repeats, ours and Redis's; the median is reported. (default: 3; 1 with --quick)")
     var repeats: Int?
 
     static let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"daemon.status"}"#.utf8 + [UInt8(ascii: "\n")])
