@@ -273,14 +273,19 @@ extension SourcePositions {
             case "{":
                 scanInlineTable(at: path)
             default:
-                if isTruncatedSpacedDateTime() {
-                    flag("TOML syntax error while parsing date-time: expected a time after the date and the space")
-                }
-                if isDateTimeWithoutTime() {
-                    flag("TOML syntax error while parsing date-time: expected a time after the date and the 'T'")
-                }
+                flagDateTimesTomlPlusPlusAssertsOn()
                 // Numbers, booleans, dates and times: up to the next delimiter (a date-time may contain a space).
                 while let next = peek(), !"\n,]}#".unicodeScalars.contains(next) { advance() }
+            }
+        }
+
+        /// The bare values toml++ asserts on instead of reporting them (see the two checks).
+        mutating func flagDateTimesTomlPlusPlusAssertsOn() {
+            if isTruncatedSpacedDateTime() {
+                flag("TOML syntax error while parsing date-time: expected a time after the date and the space")
+            }
+            if isDateTimeWithoutTime() {
+                flag("TOML syntax error while parsing date-time: expected a time after the date and the 'T'")
             }
         }
 
@@ -303,7 +308,10 @@ extension SourcePositions {
                     flag("TOML syntax error while parsing array: expected a value, saw \(Self.quoted(scalar))")
                 }
                 if !"\"'[{".unicodeScalars.contains(scalar) && scalarAheadContainsEquals() {
-                    // `key = …` cannot be an element: the array was never closed. Let the document scan resume.
+                    // `key = …` cannot be an element: the array was never closed. Let the document scan resume;
+                    // but toml++ reads it as an element first, so a shape it asserts on must still be reported
+                    // (`[\n1979-05-27T\u{FFFD}=…:` aborted the loader: found by the config fuzzer).
+                    flagDateTimesTomlPlusPlusAssertsOn()
                     return
                 }
                 let before = index
