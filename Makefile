@@ -203,7 +203,7 @@ release: deps
 
 ## bench: issue 7's benchmarks, side by side with their peers: the release programs (`make release`'s flags, so
 ## what is measured is what is installed), the peers (bench-deps), then `orkbench all`, which runs every row of
-## the issue's table in one run (9½ minutes here after an 8½-minute release build; each step prints its time) and rewrites the generated table of
+## the issue's table in one run (6¼ minutes here after an 8-minute release build; each step prints its time) and rewrites the generated table of
 ## docs/BENCHMARKS.md and docs/benchmarks.json. Targets are reported, never enforced: it fails only when a
 ## measure could not run at all (its row then says why). BENCH_FLAGS adds options (`orkbench all --help`), e.g.
 ## BENCH_FLAGS=--quick for a smoke test of a minute or two, which leaves docs/ alone.
