@@ -27,6 +27,31 @@ struct ZoneRulesTests {
         #expect(ZoneRules.utc.nextTransition(after: Instant(millisecondsSinceEpoch: 0)) == nil)
     }
 
+    /// Fixed offsets from GMT or UTC are read by `ZoneRules`, not Foundation, whose parser of them traps on some
+    /// malformed names (a configuration with `timezone = "UTC+00: 0"` took the daemon down).
+    @Test(
+        "fixed offsets from GMT and UTC in Foundation's forms, and malformed ones are nil",
+        arguments: [
+            ("GMT", 0), ("GMT+1", 3_600), ("UTC-1", -3_600), ("GMT+05", 18_000), ("UTC+0530", 19_800),
+            ("GMT-1:30", -5_400), ("UTC+05.45", 20_700), ("GMT+18", 64_800), ("UTC-18:00", -64_800),
+        ])
+    func fixedOffsets(id: String, seconds: Int) throws {
+        let rules = try zone(id)
+        #expect(rules.identifier == id)
+        #expect(rules.offsetSeconds(at: Instant(secondsSinceEpoch: 1_751_328_000)) == seconds)
+        #expect(rules.offsetSeconds(at: Instant(secondsSinceEpoch: 1_735_689_600)) == seconds)
+    }
+
+    @Test(
+        "malformed offsets from GMT and UTC are unknown zones",
+        arguments: [
+            "UTC+00: 0", "GMT+00: 1", "UTC+00:-0", "UTC+10:+5", "GMT-00: 0", "UTC+", "GMT+:", "UTC+00:", "GMT+123",
+            "UTC+12345", "GMT+19", "UTC+18:01", "GMT+05:60", "UTC+1::30", "GMT+ 1", "UTC+0x1",
+        ])
+    func malformedOffsets(id: String) {
+        #expect(ZoneRules.named(id) == nil)
+    }
+
     /// The table agrees with Foundation at every transition (and a second either side) and on a coarse grid of
     /// samples from 1900 to 2200, for the eight zones of the reference vectors.
     @Test("offset tables match Foundation from 1900 to 2200", arguments: testdataZones)

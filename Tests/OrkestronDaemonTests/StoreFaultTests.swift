@@ -200,6 +200,9 @@ struct StoreFaultTests {
             // Toggle `toggled` while there is room, then start the busy job and go on until a call is refused;
             // remember the last state the daemon acknowledged.
             var acknowledgedPaused: Bool?
+            // A call whose connection closed without an answer may have committed just before the daemon exited
+            // (it sends the answers of earlier commits for a moment before it does): the store may hold either.
+            var unanswered: Bool?
             var refusal = ""
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(90)
@@ -213,8 +216,12 @@ struct StoreFaultTests {
                     refusal = "\(error.code): \(error.message)"
                     #expect(error.code == -32603, "\(error)")
                     break toggling
+                } catch ClientError.cannotConnect(_, let reason) {
+                    refusal = reason  // the daemon had gone: the call never reached it
+                    break toggling
                 } catch {
                     refusal = "\(error)"  // the daemon went away while answering: the call was not acknowledged
+                    unanswered = pause
                     break toggling
                 }
                 calls += 1
@@ -239,7 +246,10 @@ struct StoreFaultTests {
                 }
                 try await restarted.start()
                 let job = try await restarted.call("jobs.get", .object(["id": "toggled"]))
-                #expect(job["state"]?["paused"] == .bool(paused), "acknowledged paused = \(paused); stored: \(job.compact)")
+                let stored = job["state"]?["paused"]
+                #expect(
+                    stored == .bool(paused) || stored == unanswered.map(JSONValue.bool),
+                    "acknowledged paused = \(paused), then \(refusal); stored: \(job.compact)")
             }
         }
     }

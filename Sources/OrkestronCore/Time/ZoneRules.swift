@@ -27,16 +27,51 @@ public final class ZoneRules: Sendable, CustomStringConvertible {
 
     private static let cache = Mutex<[String: ZoneRules]>([:])
 
-    /// The rules of an IANA zone, or nil when Foundation does not know the identifier. Cached for the process.
+    /// The rules of an IANA zone or of a fixed offset from GMT or UTC (`UTC+2`, `GMT-05:30`), or nil when the
+    /// identifier names neither. Cached for the process.
     public static func named(_ identifier: String) -> ZoneRules? {
         if identifier == "UTC" { return utc }
         return cache.withLock { cache in
             if let rules = cache[identifier] { return rules }
-            guard let timeZone = TimeZone(identifier: identifier) else { return nil }
+            let timeZone: TimeZone?
+            if let seconds = fixedOffsetSeconds(identifier) {
+                timeZone = seconds.flatMap { TimeZone(secondsFromGMT: $0) }
+            } else {
+                timeZone = TimeZone(identifier: identifier)
+            }
+            guard let timeZone else { return nil }
             let rules = ZoneRules(identifier: identifier, timeZone: timeZone)
             cache[identifier] = rules
             return rules
         }
+    }
+
+    /// For a fixed offset from GMT or UTC, `.some(seconds)`, or `.some(nil)` when it is malformed; nil for any
+    /// other identifier.
+    ///
+    /// These names are parsed here, never by Foundation: its parser of them traps on some malformed ones
+    /// (`UTC+00: 0`), and an identifier comes from a configuration file or a command line. The forms are the
+    /// ones Foundation accepts: `{GMT|UTC}{+|-}{H|HH|HHMM|H:MM|HH:MM|H.MM|HH.MM}`, hours to 18 and minutes to 59
+    /// (18 only as 18:00).
+    static func fixedOffsetSeconds(_ identifier: String) -> Int?? {
+        let utf8 = Array(identifier.utf8)
+        guard utf8.count > 3, identifier.hasPrefix("GMT") || identifier.hasPrefix("UTC") else { return nil }
+        let sign = utf8[3]
+        guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") else { return nil }
+        var digits = Array(utf8.dropFirst(4))
+        if digits.count >= 4, digits[digits.count - 3] == UInt8(ascii: ":") || digits[digits.count - 3] == UInt8(ascii: ".") {
+            digits.remove(at: digits.count - 3)
+            guard digits.count == 3 || digits.count == 4 else { return .some(nil) }
+        } else {
+            guard digits.count == 1 || digits.count == 2 || digits.count == 4 else { return .some(nil) }
+        }
+        guard digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return .some(nil) }
+        let values = digits.map { Int($0 - UInt8(ascii: "0")) }
+        let hoursLength = values.count <= 2 ? values.count : values.count - 2
+        let hours = values.prefix(hoursLength).reduce(0) { $0 * 10 + $1 }
+        let minutes = values.dropFirst(hoursLength).reduce(0) { $0 * 10 + $1 }
+        guard hours < 18 && minutes < 60 || hours == 18 && minutes == 0 else { return .some(nil) }
+        return (sign == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 
     /// 1800-01-01T00:00:00Z and 2400-01-01T00:00:00Z: wide enough that cron's 400-year search almost never leaves
