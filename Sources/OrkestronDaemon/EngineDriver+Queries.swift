@@ -44,6 +44,21 @@ extension EngineDriver {
         JobListing(engine: engine, ids: jobIdsInOrder, types: jobTypes)
     }
 
+    /// The most jobs a listing builds on the actor rather than from a copy (`jobListing()`).
+    static let smallListingJobs = 64
+
+    /// The `jobs.list` answer for a type of at most `smallListingJobs` jobs, built here; nil for a larger one.
+    ///
+    /// A copy of the engine is cheap to take but not to keep: the engine's next change then copies every job's
+    /// runtime state while the listing holds the old one, which under the load test (a `jobs.list {type}` or a
+    /// job's `metrics.get` every few milliseconds) made turns of the timer loop last up to 18 ms, and the slots
+    /// that fell due meanwhile start that late. Inspecting a few jobs costs the actor microseconds instead.
+    func smallListing(type: String, state: String?) -> JSONValue? {
+        let ids = jobIdsInOrder.filter { jobTypes[$0] == type }
+        guard ids.count <= Self.smallListingJobs else { return nil }
+        return Self.listJobs(JobListing(engine: engine, ids: ids, types: jobTypes), type: nil, state: state)
+    }
+
     nonisolated static func listJobs(_ listing: JobListing, type: String?, state: String?) -> JSONValue {
         var rows: [JSONValue] = []
         // The type first, from the driver's own table (kept in id order since the start or the last reload), then
@@ -272,6 +287,12 @@ extension EngineDriver {
     /// actor, and with it every slot's start, for over 100 ms on a busy machine.
     func metricsForSnapshot() -> (metrics: MetricsAggregator, at: Instant) {
         (metrics, clock.read().wall)
+    }
+
+    /// One job's metrics, summarized here: a few histograms' percentiles take the actor microseconds, where a
+    /// copy of the aggregator would make the next event copy every job's tables (see `smallListing`).
+    func metricsSnapshot(job: String) -> MetricsSnapshot {
+        metrics.snapshot(at: clock.read().wall, job: job)
     }
 
     /// Encodes a store record or a metrics snapshot (Codable, camelCase) as a JSON value.

@@ -76,6 +76,7 @@ struct RPCHandler: Sendable {
             return await driver.status(version: version, connections: connections.open)
         case "jobs.list":
             let (type, state) = (try params.string("type"), try params.string("state"))
+            if let type, let listing = await driver.smallListing(type: type, state: state) { return listing }
             return EngineDriver.listJobs(await driver.jobListing(), type: type, state: state)
         case "jobs.get":
             let id = try params.required("id")
@@ -131,6 +132,7 @@ struct RPCHandler: Sendable {
             return .object([("cancelled", JSONValue(cancelled))])
         case "metrics.get":
             let (job, type) = (try params.string("job"), try params.string("type"))
+            if let job, type == nil { return await driver.metricsSnapshot(job: job).json }
             let (metrics, now) = await driver.metricsForSnapshot()
             return metrics.snapshot(at: now, job: job, type: type).json
         case "events.subscribe":

@@ -50,6 +50,8 @@ struct ProtocolTests {
                 }
                 let syncOnly = try #require(try await client.call("jobs.list", .object(["type": "sync"])).arrayValue)
                 #expect(syncOnly.compactMap { $0["id"]?.stringValue } == ["manual"])
+                // A small type's listing is built on the engine's actor, the full one from a copy: same entries.
+                #expect(syncOnly.first == list.first { $0["id"] == "manual" })
 
                 let job = try await client.call("jobs.get", .object(["id": "manual"]))
                 #expect(job["definition"]?["id"] == "manual")
@@ -96,6 +98,10 @@ struct ProtocolTests {
                 #expect(metrics["jobs"]?["manual"] != nil)
                 let jobMetrics = try await client.call("metrics.get", .object(["job": "manual"]))
                 #expect(jobMetrics.objectValue != nil)
+                // One job's metrics are summarized on the engine's actor, all of them from a copy: the same
+                // summary (`manual` is idle: its two runs have ended, and its windows count ended runs).
+                #expect(jobMetrics["jobs"]?["manual"] == metrics["jobs"]?["manual"])
+                #expect(jobMetrics["jobs"]?.objectValue?.count == 1)
 
                 let subscribed = try await client.call("events.subscribe", .object(["jobs": ["ticker"]]))
                 #expect(subscribed["subscribed"] == .bool(true))
