@@ -18,11 +18,10 @@ extension EngineDriver {
             apply()
             return (runId, nil)
         }
-        let status = await withCheckedContinuation { continuation in
-            runWaiters[runId, default: []].append(continuation)
-            apply()
-        }
-        return (runId, status)
+        let waiter = RunWaiter()
+        runWaiters[runId, default: []].append(waiter)
+        apply()
+        return (runId, await waiter.status)
     }
 
     func setPaused(_ paused: Bool, jobIds: [String], by who: String) throws(RPCError) -> [String] {

@@ -34,7 +34,7 @@ actor EngineDriver: Service {
     var jobIdsInOrder: [String] = []
     var subscribers: [Int: Subscriber] = [:]
     var nextSubscriberID = 1
-    var runWaiters: [String: [CheckedContinuation<EventStatus, Never>]] = [:]
+    var runWaiters: [String: [RunWaiter]] = [:]
     /// For `explain`: the last failed attempt of each active run (why it is backing off), and each job's last
     /// skipped slot (why a slot did not run). Bounded by the active runs and the jobs.
     var lastAttemptFailure: [String: Event] = [:]
@@ -322,7 +322,7 @@ actor EngineDriver: Service {
                     lastSkip[event.jobId] = (slot, event.reason ?? "skipped")
                 }
                 if let waiters = runWaiters.removeValue(forKey: runId) {
-                    for waiter in waiters { waiter.resume(returning: event.status) }
+                    for waiter in waiters { waiter.finish(event.status) }
                 }
             } else if [.failed, .timeout, .interrupted].contains(event.status) {
                 lastAttemptFailure[runId] = event
