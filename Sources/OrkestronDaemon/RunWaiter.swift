@@ -20,11 +20,8 @@ final class RunWaiter: Sendable {
     /// Called once, by the event that ends the run.
     func finish(_ status: EventStatus) {
         let continuation = state.withLock { state -> CheckedContinuation<EventStatus, Never>? in
-            guard case .suspended(let continuation) = state else {
-                state = .ended(status)
-                return nil
-            }
-            state = .ended(status)
+            defer { state = .ended(status) }
+            guard case .suspended(let continuation) = state else { return nil }
             return continuation
         }
         continuation?.resume(returning: status)
