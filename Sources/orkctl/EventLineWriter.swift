@@ -8,7 +8,7 @@ import OrkestronProtocol
 /// chunks; the first write error is kept and reported by `finish`.
 final class EventLineWriter {
     private let handle: FileHandle
-    private var buffer = ""
+    private var buffer: [UInt8] = []
     private var failure: (any Error)?
     private static let chunk = 1 << 20
 
@@ -22,8 +22,8 @@ final class EventLineWriter {
 
     func append(_ event: Event) {
         event.json.write(to: &buffer)
-        buffer.append("\n")
-        if buffer.utf8.count >= Self.chunk { flush() }
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= Self.chunk { flush() }
     }
 
     func finish() throws {
@@ -35,7 +35,7 @@ final class EventLineWriter {
     private func flush() {
         guard !buffer.isEmpty, failure == nil else { return }
         do {
-            try handle.write(contentsOf: Data(buffer.utf8))
+            try handle.write(contentsOf: Data(buffer))
         } catch {
             failure = error
         }
