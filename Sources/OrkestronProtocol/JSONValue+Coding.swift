@@ -101,8 +101,15 @@ extension JSONValue {
         output.append(UInt8(ascii: "\""))
         // Almost every string on the wire (ids, statuses, timestamps, reasons) needs no escape: appended whole, it
         // costs one copy instead of a byte-by-byte append.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            output.append(contentsOf: value.utf8)
+        let needsEscape = { (byte: UInt8) in byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") }
+        // Scanned and copied through the string's own storage (every native string has one): a tight loop and a
+        // memcpy, where the UTF-8 view's iterator cost a call per byte.
+        let appended = value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: needsEscape) else { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if appended ?? false {
             output.append(UInt8(ascii: "\""))
             return
         }
