@@ -41,6 +41,17 @@ final class ControlServer: Service, Sendable {
         self.onListening = onListening
     }
 
+    /// The threads that serve connections: one fewer than the CPUs, and at least one.
+    ///
+    /// Serving requests must not be able to take every CPU from the engine's thread. With NIO's default (one
+    /// loop per CPU), 200 busy clients on a 2-CPU machine kept both CPUs busy with answers and event streams:
+    /// the engine's timer wake-ups then waited for a CPU, or for a lock (an event loop's task queue, a
+    /// subscriber's queue) held by a loop thread that had been preempted, and loaded start lateness p99 was
+    /// 5–6 ms against 0–1 ms unloaded. With one loop it was 2 ms in three 60 s runs (`make soak`), and 1 ms with
+    /// the engine thread's nice value (`EngineExecutor.engineNice`). One loop stalls behind a long answer, so
+    /// those are built off it (`RPCHandler.offLoop`). A machine with more CPUs keeps all but one for serving.
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
+
     private typealias Connection = (channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials)
 
     func run() async throws {
@@ -53,7 +64,7 @@ final class ControlServer: Service, Sendable {
                 return (asyncChannel, peer)
             }
         }
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: Self.eventLoops)
             .serverChannelOption(.backlog, value: 256)
             // A client that shuts down its write side after its request still gets the answer (and, subscribed,
             // its events); NIO would otherwise close the connection at the first EOF.

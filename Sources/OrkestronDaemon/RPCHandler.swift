@@ -77,12 +77,15 @@ struct RPCHandler: Sendable {
         case "jobs.list":
             let (type, state) = (try params.string("type"), try params.string("state"))
             if let type, let listing = await driver.smallListing(type: type, state: state) { return listing }
-            return EngineDriver.listJobs(await driver.jobListing(), type: type, state: state)
+            let listing = await driver.jobListing()
+            return await offLoop { EngineDriver.listJobs(listing, type: type, state: state) }
         case "jobs.get":
             let id = try params.required("id")
             let members = try await driver.job(id, revealEnvironment: mayControl)
-            let recent = (try? store.lastRuns(job: id, limit: 10)) ?? []
-            return .object(members + [("recentRuns", .array(recent.map(\.json)))])
+            return await offLoop {
+                let recent = (try? store.lastRuns(job: id, limit: 10)) ?? []
+                return .object(members + [("recentRuns", .array(recent.map(\.json)))])
+            }
         case "jobs.run":
             let result = try await driver.runNow(try params.required("id"), wait: try params.bool("wait") ?? false)
             try await persisted()
@@ -109,23 +112,25 @@ struct RPCHandler: Sendable {
                 }
                 since = instant
             }
+            let (job, status) = (try params.string("job"), try params.string("status"))
             try? await writer.flush()
-            do {
-                let rows = try store.runs(job: try params.string("job"), status: try params.string("status"), since: since, limit: limit)
-                return .array(rows.map(\.json))
-            } catch let error as RPCError {
-                throw error
-            } catch {
-                throw RPCError.internalError("\(error)")
+            return try await offLoop { () throws(RPCError) in
+                do {
+                    return .array(try store.runs(job: job, status: status, since: since, limit: limit).map(\.json))
+                } catch {
+                    throw RPCError.internalError("\(error)")
+                }
             }
         case "runs.get":
             let runId: String = try params.required("runId")
             try? await writer.flush()
-            guard let detail = try? store.run(id: runId) else { throw RPCError.notFound("unknown run \"\(runId)\"") }
-            return .object([
-                ("run", detail.run.json), ("attempts", EngineDriver.encode(detail.attempts)),
-                ("events", .array(detail.events.map(\.json))),
-            ])
+            return try await offLoop { () throws(RPCError) in
+                guard let detail = try? store.run(id: runId) else { throw RPCError.notFound("unknown run \"\(runId)\"") }
+                return .object([
+                    ("run", detail.run.json), ("attempts", EngineDriver.encode(detail.attempts)),
+                    ("events", .array(detail.events.map(\.json))),
+                ])
+            }
         case "runs.cancel":
             let cancelled = try await driver.cancel(runId: try params.string("runId"), jobId: try params.string("job"), store: store)
             try await persisted()
@@ -134,7 +139,7 @@ struct RPCHandler: Sendable {
             let (job, type) = (try params.string("job"), try params.string("type"))
             if let job, type == nil { return await driver.metricsSnapshot(job: job).json }
             let (metrics, now) = await driver.metricsForSnapshot()
-            return metrics.snapshot(at: now, job: job, type: type).json
+            return await offLoop { metrics.snapshot(at: now, job: job, type: type).json }
         case "events.subscribe":
             return try await subscribe(params, session: session, trailing: &trailing)
         case "events.unsubscribe":
@@ -171,6 +176,15 @@ struct RPCHandler: Sendable {
         }
     }
 
+    /// Runs work that can take milliseconds (a store read, an answer about every job) on Swift's global pool,
+    /// not on the connection's event loop, whose thread meanwhile serves its other connections and their event
+    /// streams. On a 2-CPU machine one loop serves every connection (`ControlServer.eventLoops`); there the
+    /// soak's all-job metrics and full listings, built on the loop, stalled every client for up to 0.7 s and
+    /// the subscribers of every event fell 4,096 events behind (`events.dropped`).
+    private func offLoop<T, Failure: Error>(_ work: () async throws(Failure) -> T) async throws(Failure) -> T {
+        try await withTaskExecutorPreference(globalConcurrentExecutor, operation: work)
+    }
+
     /// Waits until what the call changed is on disk: a change the store could not keep is not acknowledged.
     private func persisted() async throws(RPCError) {
         do {
@@ -199,7 +213,7 @@ struct RPCHandler: Sendable {
         session.subscribed(id: subscription.id, queue: subscription.queue)
         if replay > 0 {
             try? await writer.flush()
-            let stored = (try? store.lastEvents(count: replay * 4 + 100)) ?? []
+            let stored = await offLoop { (try? store.lastEvents(count: replay * 4 + 100)) ?? [] }
             // The types in one call: a call per stored event queued each behind everything the actor had to do,
             // so under load a replay of 10 took seconds.
             let jobTypes = await driver.jobTypes
