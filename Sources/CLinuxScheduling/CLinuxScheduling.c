@@ -28,3 +28,12 @@ int orkestron_request_time_slice(uint64_t nanoseconds) {
     };
     return syscall(SYS_sched_setattr, 0, &attr, 0) == 0 ? 0 : errno;
 }
+
+int orkestron_set_thread_nice(int nice) {
+    return setpriority(PRIO_PROCESS, 0, nice) == 0 ? 0 : errno; /* 0: the calling thread, on Linux. */
+}
+
+int orkestron_drop_nice_limit(void) {
+    struct rlimit none = { .rlim_cur = 0, .rlim_max = 0 };
+    return setrlimit(RLIMIT_NICE, &none) == 0 ? 0 : errno;
+}

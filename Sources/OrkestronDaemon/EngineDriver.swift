@@ -58,7 +58,7 @@ actor EngineDriver: Service {
     static let statusIntervalMs: Int64 = 250
 
     /// The engine's own thread, which also keeps the timer loop's clock (see `EngineExecutor`).
-    let executor = EngineExecutor()
+    let executor = EngineExecutor(nice: EngineExecutor.engineNice)
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private var loopEnded: CheckedContinuation<Void, Never>?
     /// The instant of the last turn of the loop, from which its sleep is counted.
@@ -109,6 +109,7 @@ actor EngineDriver: Service {
             metadata: [
                 "jobs": "\(engine.jobCount)", "slots": "\(configuration.engineSettings.maxConcurrency)",
                 "watchdog_ping_ms": "\(watchdogIntervalMs.map(String.init) ?? "off")",
+                "engine_nice": "\(engineNiceDescription)",
             ])
         readiness.engineRunning()
         await withTaskGroup(of: Void.self) { group in
@@ -196,6 +197,17 @@ actor EngineDriver: Service {
 
     private var maximumKillGrace: Int64 {
         configuration.jobs.map(\.killGraceMs).max() ?? 0
+    }
+
+    /// The engine thread's nice value, for the start-up log: the one asked for, or why it was refused.
+    private var engineNiceDescription: String {
+        let asked = EngineExecutor.engineNice
+        switch executor.niceOutcome {
+        case nil: return "unchanged"
+        case 0: return "\(asked)"
+        case let error?:
+            return "unchanged (\(String(cString: strerror(error))); LimitNICE=\(asked) or CAP_SYS_NICE allows \(asked))"
+        }
     }
 
     // MARK: - Service manager

@@ -49,6 +49,11 @@ struct ProcessTests {
         id = "alert"
         command = ["/bin/sh", "-c", "env > alert-env.txt"]
         working_directory = "@DIR@"
+
+        [[job]]
+        id = "priority"
+        command = ["/bin/sh", "-c", "cut -d ' ' -f 19 /proc/self/stat > priority.txt; grep 'Max nice' /proc/self/limits >> priority.txt"]
+        working_directory = "@DIR@"
         """
 
     /// `KEY=value` lines of an `env` dump.
@@ -176,6 +181,25 @@ struct ProcessTests {
             #expect(EventStreamTests.date(scheduledAt) != nil && scheduledAt.hasSuffix("Z"), "\(scheduledAt)")
             #expect(variables["GREETING"] == "hello world")
             #expect(variables["ORKESTRON_TRIGGER_JOB"] == nil, "a manual run has no trigger")
+        }
+    }
+
+    /// With CAP_SYS_NICE (root's, unless a container took it) the daemon gives its engine thread nice -10 (the
+    /// unit's LimitNICE gives it to the service's user), then lowers RLIMIT_NICE to 0: a job runs at the daemon's
+    /// own nice value and cannot raise its priority.
+    @Test("a process runs at the daemon's nice value, not the engine thread's, and cannot raise its priority")
+    func jobPriority() async throws {
+        try await DaemonProcess.with(config: Self.config) { daemon in
+            let own = try #require(ProcessTable.entry(pid: getpid())).nice
+            let threads = ProcessTable.threads(of: daemon.pid)
+            let engine = try #require(threads.first { $0.command == "orkd-engine" }, "no engine thread: \(threads)")
+            #expect(engine.nice == (Capabilities.effective(Capabilities.sysNice) ? -10 : own), "the engine thread's nice value")
+            let result = try await daemon.call("jobs.run", .object(["id": "priority", "wait": true]))
+            #expect(result["status"] == "SUCCESS")
+            let text = try String(contentsOfFile: daemon.directory + "/priority.txt", encoding: .utf8)
+            let lines = text.split(separator: "\n")
+            #expect(lines.first == "\(own)", "the job's nice value:\n\(text)")
+            #expect(lines.last?.split(separator: " ").dropFirst(3).prefix(2) == ["0", "0"], "RLIMIT_NICE:\n\(text)")
         }
     }
 

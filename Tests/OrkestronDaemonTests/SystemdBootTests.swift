@@ -177,6 +177,25 @@ private struct Steps {
         for line in ["NoNewPrivs:\t1", "Seccomp:\t2", "CapEff:\t0000000000000000", "CapBnd:\t0000000000000000"] {
             #expect(status.stdout.contains(line + "\n"), "\(line) missing:\n\(status)")
         }
+        // LimitNICE=-10: the engine's thread runs at nice -10, and the daemon has lowered the limit to 0 again, so
+        // its jobs cannot raise their priority. Each line: "comm nice" (stat's 19th field). systemd can raise the
+        // limit only with CAP_SYS_RESOURCE, which root lacks in some containers (this test's systemd has the
+        // capabilities of the test process): there the daemon must say that it was refused.
+        let threads = try await container.exec(
+            "sh", "-c", "for t in /proc/\(pid)/task/*; do echo \"$(cat $t/comm) $(sed 's/.*) //' $t/stat | cut -d' ' -f17)\"; done")
+        let engineNice = threads.stdout.split(separator: "\n").filter { $0.hasPrefix("orkd-engine ") }.map { $0.split(separator: " ").last }
+        let started = try await container.journal(["-u", "orkestrond", "MESSAGE=engine started"])
+        let logged = started.entries.compactMap { $0["ORKESTRON_ENGINE_NICE"] }
+        if Capabilities.effective(Capabilities.sysResource) {
+            #expect(engineNice == ["-10"], "the engine thread's nice value (logged: \(logged)):\n\(threads)")
+        } else {
+            say("systemd e2e: LimitNICE=-10 cannot take effect here (root lacks CAP_SYS_RESOURCE); engine_nice=\(logged)")
+            #expect(engineNice == ["0"], "the engine thread's nice value (logged: \(logged)):\n\(threads)")
+            #expect(logged.last?.hasPrefix("unchanged (Permission denied") == true, "engine_nice logged: \(logged)")
+        }
+        let limits = try await container.exec("cat", "/proc/\(pid)/limits")
+        let niceLimit = limits.stdout.split(separator: "\n").first { $0.hasPrefix("Max nice priority") }
+        #expect(niceLimit?.split(separator: " ").dropFirst(3).prefix(2) == ["0", "0"], "RLIMIT_NICE not lowered:\n\(limits)")
         // mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS … - FSTYPE SOURCE SUPEROPTIONS"; the last mount of a
         // point is the one in effect.
         let mountinfo = try await container.exec("cat", "/proc/\(pid)/mountinfo")

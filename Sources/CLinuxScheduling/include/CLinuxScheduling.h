@@ -13,4 +13,13 @@
  * this function. Returns 0, or the errno of the failed call. */
 int orkestron_request_time_slice(uint64_t nanoseconds);
 
+/* Sets the calling thread's nice value (on Linux a thread's own, not the whole process's). Raising the priority
+ * (a value below the current one) needs CAP_SYS_NICE or an RLIMIT_NICE that allows it (systemd's LimitNICE=).
+ * Returns 0, or the errno of the refusal (EACCES, EPERM), leaving the value as it was. */
+int orkestron_set_thread_nice(int nice);
+
+/* Lowers RLIMIT_NICE, soft and hard, to 0 (the default: no raising of priorities without CAP_SYS_NICE), so that
+ * processes started later cannot use what the limit granted this one. Returns 0, or the errno of the failure. */
+int orkestron_drop_nice_limit(void);
+
 #endif

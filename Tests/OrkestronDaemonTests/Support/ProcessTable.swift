@@ -12,6 +12,8 @@ enum ProcessTable {
         var session: Int32
         /// Clock ticks after boot when it started (field 22): with the pid, it names one process for good.
         var startTicks: UInt64
+        /// Its nice value (field 19); a thread's own, read from a thread's entry.
+        var nice: Int32
 
         /// A zombie has exited; it only waits for its parent to reap it.
         var isAlive: Bool { state != "Z" && state != "X" }
@@ -30,10 +32,17 @@ enum ProcessTable {
         let command = String(text[text.index(after: open)..<close])
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 19, let state = fields[0].first, let ppid = Int32(fields[1]), let pgrp = Int32(fields[2]),
-            let session = Int32(fields[3]), let startTicks = UInt64(fields[19])
+            let session = Int32(fields[3]), let nice = Int32(fields[16]), let startTicks = UInt64(fields[19])
         else { return nil }
         return Entry(
-            pid: pid, command: command, state: state, ppid: ppid, pgrp: pgrp, session: session, startTicks: startTicks)
+            pid: pid, command: command, state: state, ppid: ppid, pgrp: pgrp, session: session, startTicks: startTicks,
+            nice: nice)
+    }
+
+    /// The threads of a process (`/proc/<tid>/stat` describes one thread; `pid` is then its thread id).
+    static func threads(of pid: Int32) -> [Entry] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return [] }
+        return names.compactMap { name in Int32(name).flatMap(entry(pid:)) }
     }
 
     /// Whether the process that had `pid` and started at `startTicks` is still running (a recycled pid is not).
