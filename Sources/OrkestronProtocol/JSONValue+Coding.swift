@@ -99,11 +99,10 @@ extension JSONValue {
 
     static func writeString(_ value: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        // Almost every string on the wire (ids, statuses, timestamps, reasons) needs no escape: appended whole, it
-        // costs one copy instead of a byte-by-byte append.
+        // Almost every string on the wire (ids, statuses, timestamps, reasons) needs no escape: scanned and copied
+        // through the string's own storage (every native string has one), that is a tight loop and a memcpy, where
+        // the UTF-8 view's iterator cost a call per byte.
         let needsEscape = { (byte: UInt8) in byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") }
-        // Scanned and copied through the string's own storage (every native string has one): a tight loop and a
-        // memcpy, where the UTF-8 view's iterator cost a call per byte.
         let appended = value.utf8.withContiguousStorageIfAvailable { bytes in
             guard !bytes.contains(where: needsEscape) else { return false }
             output.append(contentsOf: bytes)
