@@ -14,6 +14,8 @@ struct RPCHandler: Sendable {
     let controlGroup: gid_t?
     let connections: ConnectionLimiter
     let logger: Logger
+    /// All-job metrics and full listings are built one at a time (see `AnswerGate`).
+    let wholeDaemonAnswers = AnswerGate()
 
     /// Answers one line: the response line(s) to write, or nil when it held only notifications.
     func handle(line: Data, session: ConnectionSession) async -> String? {
@@ -77,8 +79,10 @@ struct RPCHandler: Sendable {
         case "jobs.list":
             let (type, state) = (try params.string("type"), try params.string("state"))
             if let type, let listing = await driver.smallListing(type: type, state: state) { return listing }
-            let listing = await driver.jobListing()
-            return await offLoop { EngineDriver.listJobs(listing, type: type, state: state) }
+            return await wholeDaemonAnswers.inTurn {
+                let listing = await driver.jobListing()
+                return await offLoop { EngineDriver.listJobs(listing, type: type, state: state) }
+            }
         case "jobs.get":
             let id = try params.required("id")
             let members = try await driver.job(id, revealEnvironment: mayControl)
@@ -138,8 +142,10 @@ struct RPCHandler: Sendable {
         case "metrics.get":
             let (job, type) = (try params.string("job"), try params.string("type"))
             if let job, type == nil { return await driver.metricsSnapshot(job: job).json }
-            let (metrics, now) = await driver.metricsForSnapshot()
-            return await offLoop { metrics.snapshot(at: now, job: job, type: type).json }
+            return await wholeDaemonAnswers.inTurn {
+                let (metrics, now) = await driver.metricsForSnapshot()
+                return await offLoop { metrics.snapshot(at: now, job: job, type: type).json }
+            }
         case "events.subscribe":
             return try await subscribe(params, session: session, trailing: &trailing)
         case "events.unsubscribe":
