@@ -53,6 +53,8 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // sched_setattr(2) for the engine's thread: a short time slice, so its wake-ups preempt the control plane.
         .target(name: "CLinuxScheduling"),
+        // mallopt(3): large blocks (answers about every job) mapped apart from the heap, so their memory goes back.
+        .target(name: "CMalloc"),
         // sd_notify, the watchdog, socket activation and the journal log handler, in Swift.
         .target(
             name: "OrkestronSystemd",
@@ -84,7 +86,7 @@ let package = Package(
             name: "OrkestronDaemon",
             dependencies: [
                 "OrkestronCore", "OrkestronMetrics", "OrkestronConfig", "OrkestronStore", "OrkestronProtocol",
-                "OrkestronSystemd", "CLinuxScheduling",
+                "OrkestronSystemd", "CLinuxScheduling", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
