@@ -11,6 +11,13 @@ import Synchronization
 /// The connection lives for the duration of `withConnection`'s body; its reader runs in a child task, so nothing
 /// outlives the call.
 public final class ControlClient: Sendable {
+    /// How long a call waits for its answer unless told otherwise. The daemon answers in milliseconds (an
+    /// answer about every job under heavy load: under 2 s), so a call still unanswered after this finds the daemon
+    /// stopped (SIGSTOP, a debugger) or stuck, and says so rather than waiting for ever: `systemctl` gives D-Bus
+    /// calls 25 s for the same reason.
+    public static let answerTimeout: Duration = .seconds(30)
+
+    private let path: String
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let state = Mutex(State())
     public let notifications: AsyncStream<RPCNotification>
@@ -22,7 +29,8 @@ public final class ControlClient: Sendable {
         var closed: ClientError?
     }
 
-    private init(outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    private init(path: String, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+        self.path = path
         self.outbound = outbound
         (notifications, notificationSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(100_000))
     }
@@ -46,7 +54,7 @@ public final class ControlClient: Sendable {
             throw ClientError.cannotConnect(path: path, reason: ClientError.describe(connectError: error, path: path))
         }
         return try await channel.executeThenClose { inbound, outbound in
-            let client = ControlClient(outbound: outbound)
+            let client = ControlClient(path: path, outbound: outbound)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.read(inbound) }
                 defer { group.cancelAll() }
@@ -55,8 +63,11 @@ public final class ControlClient: Sendable {
         }
     }
 
-    /// Calls a method and returns its result; a JSON-RPC error is thrown as `RPCError`.
-    public func call(_ method: String, _ params: JSONValue = .object([])) async throws -> JSONValue {
+    /// Calls a method and returns its result; a JSON-RPC error is thrown as `RPCError`, and no answer within
+    /// `timeout` (`nil`: none, for a call that waits for a run to end) as `ClientError.noAnswer`.
+    public func call(
+        _ method: String, _ params: JSONValue = .object([]), timeout: Duration? = ControlClient.answerTimeout
+    ) async throws -> JSONValue {
         let promise = ResponsePromise()
         let registered = state.withLock { state -> Result<Int64, ClientError> in
             if let closed = state.closed { return .failure(closed) }
@@ -70,6 +81,15 @@ public final class ControlClient: Sendable {
         // A failed write means the channel is closed, so the reader is ending too and fails this call with the
         // reason the daemon gave, if any (a refused connection may be closed before the request goes out).
         try? await outbound.write(ByteBuffer(string: line))
+        let expiry = timeout.map { timeout in
+            Task {
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+                // An answer that comes later finds no pending call and is dropped.
+                guard state.withLock({ $0.pending.removeValue(forKey: id) }) != nil else { return }
+                promise.fulfill(.failure(ClientError.noAnswer(path: path, method: method, after: timeout)))
+            }
+        }
+        defer { expiry?.cancel() }
         return try await promise.value
     }
 
@@ -164,6 +184,8 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
     case connectionClosed
     /// The daemon closed the connection after saying why (e.g. too many connections).
     case closedByDaemon(String)
+    /// The connection is open but the call got no answer in time: the daemon is stopped or stuck.
+    case noAnswer(path: String, method: String, after: Duration)
 
     public var description: String {
         switch self {
@@ -173,6 +195,9 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the daemon closed the connection"
         case .closedByDaemon(let reason):
             return "the daemon closed the connection: \(reason)"
+        case .noAnswer(let path, let method, let after):
+            return "no answer to \(method) from orkestrond at \(path) within \(after.components.seconds) s "
+                + "(is it stopped or stuck? try: systemctl status orkestrond)"
         }
     }
 

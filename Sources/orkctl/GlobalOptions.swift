@@ -19,9 +19,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Calls one method, mapping failures to the exit codes of SPEC §6: 1 for a daemon error, 3 when the
-    /// daemon cannot be reached.
-    func call(_ method: String, _ params: JSONValue = .object([])) async throws -> JSONValue {
-        try await withClient { client in try await client.call(method, params) }
+    /// daemon cannot be reached or does not answer within `timeout`.
+    func call(
+        _ method: String, _ params: JSONValue = .object([]), timeout: Duration? = ControlClient.answerTimeout
+    ) async throws -> JSONValue {
+        try await withClient { client in try await client.call(method, params, timeout: timeout) }
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OrkestronClient
 import OrkestronProtocol
 
 /// `orkctl run JOB [--wait]`: a manual trigger.
@@ -16,7 +17,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let result = try await global.call("jobs.run", .object(["id": .string(job), "wait": .bool(wait)]))
+        // With --wait the answer comes when the run ends, however long it takes.
+        let result = try await global.call(
+            "jobs.run", .object(["id": .string(job), "wait": .bool(wait)]),
+            timeout: wait ? nil : ControlClient.answerTimeout)
         let status = result["status"]?.stringValue
         if global.json {
             print(result.serialized)

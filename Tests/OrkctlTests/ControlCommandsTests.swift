@@ -98,7 +98,11 @@ struct ControlCommandsTests {
         return found
     }
 
-    static func orkctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    /// Starts orkctl with `arguments` (UTC, no colors), its output in pipes; for a command that runs on while
+    /// the test acts. `orkctl(_:environment:)` waits for it instead.
+    static func startOrkctl(
+        _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> (process: Process, stdout: Pipe, stderr: Pipe) {
         let process = Process()
         process.executableURL = try binary("orkctl")
         process.arguments = arguments
@@ -109,6 +113,11 @@ struct ControlCommandsTests {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        return (process, stdout, stderr)
+    }
+
+    static func orkctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let (process, stdout, stderr) = try startOrkctl(arguments, environment: environment)
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -186,14 +195,8 @@ struct ControlCommandsTests {
         #expect(try daemon.ctl("chaos", "ok", "--failure-rate", "2").status == 2)
 
         // watch: replayed events as JSON lines, then the daemon goes away: exit 3.
-        let watch = Process()
-        watch.executableURL = try ControlCommandsTests.binary("orkctl")
-        watch.arguments = ["watch", "--socket", daemon.socket, "--replay", "3", "--json"]
-        let watchOut = Pipe()
-        let watchErr = Pipe()
-        watch.standardOutput = watchOut
-        watch.standardError = watchErr
-        try watch.run()
+        let (watch, watchOut, watchErr) = try ControlCommandsTests.startOrkctl(
+            ["watch", "--socket", daemon.socket, "--replay", "3", "--json"])
         usleep(500_000)
 
         // reload: a good file, then a broken one exits 78 with file:line:column.
@@ -222,6 +225,38 @@ struct ControlCommandsTests {
         #expect(down.stderr.contains(daemon.socket))
         let downRun = try daemon.ctl("run", "ok")
         #expect(downRun.status == 3)
+    }
+
+    @Test("a stopped daemon: a call gives up after 30 s with exit 3 naming the socket; run --wait keeps waiting for its run")
+    func stoppedDaemon() throws {
+        let daemon = try Daemon()
+        defer { daemon.stop() }
+        let pid = daemon.process.processIdentifier
+        // SIGSTOP: the kernel still accepts connections and takes requests into the socket buffer; nothing answers.
+        #expect(kill(pid, SIGSTOP) == 0)
+
+        let (waiter, waiterOut, _) = try ControlCommandsTests.startOrkctl(["run", "ok", "--wait", "--socket", daemon.socket])
+        defer { if waiter.isRunning { kill(waiter.processIdentifier, SIGKILL) } }
+
+        let started = Date()
+        let status = try daemon.ctl("status")
+        let waited = Date().timeIntervalSince(started)
+        #expect(status.status == 3, "\(status)")
+        #expect(status.stderr.contains("no answer to daemon.status from orkestrond at \(daemon.socket) within 30 s"), "\(status.stderr)")
+        #expect(waited >= 29 && waited < 60, "gave up after \(waited) s")
+        // The waiter asked first: had it the same timeout, it would have ended by now.
+        usleep(2_000_000)
+        #expect(waiter.isRunning, "run --wait gave up on a run that had not ended")
+
+        #expect(kill(pid, SIGCONT) == 0)
+        let deadline = Date().addingTimeInterval(30)
+        while waiter.isRunning && Date() < deadline { usleep(50_000) }
+        #expect(!waiter.isRunning)
+        if !waiter.isRunning {
+            #expect(waiter.terminationStatus == 0)
+            #expect(String(decoding: waiterOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("SUCCESS"))
+        }
+        #expect(try daemon.ctl("status").status == 0)
     }
 
     @Test("every control command prints one JSON document with --json, and a human form without it")
