@@ -7,7 +7,7 @@ import Synchronization
 /// the copy lives, and builds megabytes of JSON. Under the load test (`make soak`, ~6 all-job `metrics.get` and
 /// ~12 full `jobs.list` a second) several were built at once: RSS peaked 80–140 MiB above its floor and the
 /// soak's memory check failed in 2 of 3 runs. One at a time: max RSS 112–124 MiB in four runs, with as many
-/// answers per second (the check passed in three; in the fourth the floor still rose 7 MiB in 20 s).
+/// answers per second. (The floor still rose now and then, from the allocator: see `Daemon.largeAllocationBytes`.)
 final class AnswerGate: Sendable {
     private struct State {
         var busy = false

@@ -41,9 +41,9 @@ public struct Daemon {
 
     /// Blocks of this size and more are mapped on their own and unmapped when freed (`CMalloc`).
     ///
-    /// The big ones are transient: an answer about every job (1.7 MB of JSON for 1,000 jobs, and its buffers), a
-    /// full subscriber queue. Left to glibc's dynamic threshold, they move into the heap arenas after the first
-    /// one is freed, and each new peak of them leaves the arenas' resident size higher for good. In the soak
+    /// The big ones are transient: the answers about every job (all-job metrics: 1.7 MB of JSON for 1,000 jobs;
+    /// the full job listing) and their buffers. Left to glibc's dynamic threshold, they move into the heap arenas
+    /// after the first one is freed, and each new peak of them leaves the arenas' resident size higher for good. In the soak
     /// (`orkbench soak`, 200 clients) that made the resident size creep 70 → 79 MiB over a minute with the live
     /// heap flat at 53–56 MiB; with the threshold fixed, the arenas stayed at 65–75 MiB and came back down.
     static let largeAllocationBytes = 256 * 1024
